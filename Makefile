@@ -1,0 +1,44 @@
+# Two commands do everything (see README.md):
+#   make demo   the instructor's demo: build the learner release, grade sample submissions, show results
+#   make test   every test
+# Both create the virtual environment .venv with pip when it is missing or out of date.
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+BUILD := $(CURDIR)/build
+
+# Jupyter, IPython and matplotlib keep their state inside the project, not in $HOME.
+export JUPYTER_CONFIG_DIR := $(BUILD)/jupyter/config
+export JUPYTER_DATA_DIR := $(BUILD)/jupyter/data
+export JUPYTER_RUNTIME_DIR := $(BUILD)/jupyter/runtime
+export IPYTHONDIR := $(BUILD)/ipython
+export MPLCONFIGDIR := $(BUILD)/matplotlib
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test release lint format clean
+
+$(INSTALLED): pyproject.toml
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e ".[test]"
+	@touch $@
+
+demo: $(INSTALLED)
+	MPLBACKEND=Agg $(PYTHON) -m autograder.demo
+
+test: $(INSTALLED)
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	MPLBACKEND=Agg $(PYTHON) -m pytest
+
+# Regenerate the learner notebooks from the solutions (authors run this after editing solutions/).
+release: $(INSTALLED)
+	$(PYTHON) -m autograder.release
+
+lint: $(INSTALLED)
+	$(PYTHON) -m ruff check --fix .
+	$(PYTHON) -m ruff format .
+
+clean:
+	rm -rf build

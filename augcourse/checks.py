@@ -1,0 +1,606 @@
+"""Visible checks that learners run after each exercise.
+
+Each check uses small fixed inputs and, on failure, raises `CheckFailed` (an
+AssertionError) whose message says what was called, what was expected, what
+came back and, where the answer matches a common slip, the likely mistake.
+
+Learner functions are called through `call_quietly`, so a warning that a correct
+answer happens to emit is reported as a note and never turns a passing check into
+a failing one (nbgrader scores a test cell 0 when anything reaches stderr).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+
+Box = tuple[int, int, int, int]
+
+
+class CheckFailed(AssertionError):
+    """A check found a wrong answer; the message explains what and why."""
+
+
+# --- calling learner code -----------------------------------------------------
+
+
+def call_quietly(fn: Callable, *args):
+    """Call fn(*args); warnings and stderr become notes on stdout instead of errors."""
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(sys.stdout):
+        warnings.simplefilter("always")
+        result = fn(*args)
+    for warning in caught[:3]:
+        print(f"Note: {_name(fn)} warned: {warning.category.__name__}: {warning.message}")
+    return result
+
+
+def _name(fn: Callable) -> str:
+    return getattr(fn, "__name__", "your function")
+
+
+def describe_call(fn_name: str, *args) -> str:
+    """`name(arg, ...)` with arrays shown by shape and dtype."""
+    return f"{fn_name}({', '.join(describe(a) for a in args)})"
+
+
+def describe(value) -> str:
+    """Short readable form of a value: small arrays in full, large ones by shape and dtype."""
+    if isinstance(value, np.ndarray):
+        if value.size <= 12:
+            return f"np.array({np.array2string(value, separator=', ')}, dtype={value.dtype})"
+        return f"<array shape={value.shape} dtype={value.dtype}>"
+    if isinstance(value, np.random.Generator):
+        return "rng"
+    return repr(value)
+
+
+def fail(call: str, expected, got, mistake: str | None = None) -> None:
+    """Raise CheckFailed with the standard expected / got / likely-mistake message."""
+    lines = [call, f"  expected: {expected}", f"  got:      {got}"]
+    if mistake:
+        lines.append(f"  likely mistake: {mistake}")
+    raise CheckFailed("\n".join(lines))
+
+
+def passed(what: str) -> None:
+    print(f"✓ {what}")
+
+
+# --- shared inspections of results (used by visible and hidden checks) --------------
+
+
+def as_box(value) -> Box | None:
+    """The value as a (top, bottom, left, right) tuple of ints, or None if it is not one."""
+    try:
+        items = list(value)
+    except TypeError:
+        return None
+    if len(items) != 4:
+        return None
+    try:
+        if any(float(v) != int(v) for v in items):
+            return None
+        return tuple(int(v) for v in items)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def changed_box(before: np.ndarray, after: np.ndarray) -> tuple[Box | None, str | None]:
+    """The rectangle where `after` differs from `before`, for (C, H, W) or (N, C, H, W).
+
+    Returns (box, problem): box is None when nothing changed; problem describes why
+    the changes are not one rectangle covering every channel, or is None.
+    """
+    differs = np.asarray(before) != np.asarray(after)
+    per_pixel = differs.reshape(-1, *differs.shape[-2:])
+    if not per_pixel.any():
+        return None, None
+    if not (per_pixel == per_pixel[0]).all():
+        return None, "the changed pixels are not the same in every channel"
+    mask = per_pixel[0]
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    box = (int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1)
+    if not mask[box[0] : box[1], box[2] : box[3]].all():
+        return box, "the changed pixels do not form one filled rectangle"
+    return box, None
+
+
+def check_array_like(call: str, result, shape: tuple, dtype) -> np.ndarray:
+    """Fail unless result is an ndarray of the given shape and dtype; return it."""
+    if not isinstance(result, np.ndarray):
+        fail(call, f"a numpy array of shape {shape}", f"{type(result).__name__}", None)
+    if result.shape != shape:
+        fail(call, f"shape {shape}", f"shape {result.shape}")
+    if dtype is not None and result.dtype != dtype:
+        fail(
+            call,
+            f"dtype {np.dtype(dtype)}",
+            f"dtype {result.dtype}",
+            "return an array of the input's dtype (work on image.copy()).",
+        )
+    return result
+
+
+def check_unchanged(call: str, name: str, original: np.ndarray, after: np.ndarray) -> None:
+    """Fail if an argument was modified in place."""
+    if not np.array_equal(original, after):
+        fail(
+            call,
+            f"{name} left unchanged",
+            f"{name} was modified",
+            "work on a copy (e.g. result = image.copy()) and return it.",
+        )
+
+
+# --- Cutout -------------------------------------------------------------------
+
+
+def check_centered_box(centered_box: Callable) -> None:
+    """centered_box on a few fixed cases: centre, corner, non-square, odd size."""
+    cases = [
+        ((32, 32, 16, 16, 16, 16), (8, 24, 8, 24), {}),
+        (
+            (32, 32, 0, 0, 16, 16),
+            (0, 8, 0, 8),
+            {
+                (
+                    -8,
+                    8,
+                    -8,
+                    8,
+                ): "the box is not clipped: clip each side to [0, height] or [0, width].",
+                (0, 16, 0, 16): "the box is shifted inside the image; Cutout clips it instead.",
+            },
+        ),
+        (
+            (6, 10, 5, 9, 4, 4),
+            (3, 6, 7, 10),
+            {
+                (
+                    3,
+                    6,
+                    6,
+                    6,
+                ): "height and width are swapped: rows are clipped to height, columns to width."
+            },
+        ),
+        (
+            (9, 9, 4, 4, 3, 3),
+            (3, 6, 3, 6),
+            {
+                (
+                    3,
+                    5,
+                    3,
+                    5,
+                ): "for odd sizes use bottom = top + box_h (the paper's code is one pixel short).",
+                (4, 7, 4, 7): "(cy, cx) is the centre of the box, not its top-left corner.",
+            },
+        ),
+        ((5, 8, 1, 6, 2, 3), (0, 2, 5, 8), {(5, 5, 0, 3): "cy is the row and cx the column."}),
+    ]
+    for args, expected, hints in cases:
+        call = describe_call("centered_box", *args)
+        got = call_quietly(centered_box, *args)
+        box = as_box(got)
+        if box != expected:
+            fail(call, expected, got, hints.get(box) or None)
+    passed("centered_box gives the right clipped boxes.")
+
+
+def check_apply_cutout(apply_cutout: Callable) -> None:
+    """apply_cutout zeroes exactly the box, in every channel, on a copy of the right dtype."""
+    for dtype in (np.float32, np.uint8):
+        image = np.arange(1, 1 + 2 * 4 * 5).reshape(2, 4, 5).astype(dtype)
+        original = image.copy()
+        box = (1, 3, 2, 4)
+        call = describe_call("apply_cutout", f"<(2, 4, 5) {np.dtype(dtype)} image of 1..40>", box)
+        result = check_array_like(call, call_quietly(apply_cutout, image, box), (2, 4, 5), dtype)
+        check_unchanged(call, "image", original, image)
+        zero_positions = {(1, 2), (1, 3), (2, 2), (2, 3)}
+        for channel in range(2):
+            zeros = {
+                (int(r), int(c)) for r, c in zip(*np.nonzero(result[channel] == 0), strict=True)
+            }
+            if zeros != zero_positions:
+                hint = None
+                if channel > 0 and not zeros:
+                    hint = (
+                        "only the first channel was masked: use image[:, top:bottom, left:right]."
+                    )
+                elif zeros == {(2, 1), (3, 1), (2, 2), (3, 2)}:
+                    hint = "rows and columns are swapped: rows are top:bottom, columns left:right."
+                elif len(zeros) > 4:
+                    hint = "the box is half-open: row `bottom` and column `right` are not in it."
+                fail(
+                    call,
+                    f"zeros in channel {channel} at (row, col) {sorted(zero_positions)}",
+                    f"zeros at {sorted(zeros)}",
+                    hint,
+                )
+        outside = np.ones((4, 5), bool)
+        outside[1:3, 2:4] = False
+        if not np.array_equal(result[:, outside], original[:, outside]):
+            fail(call, "pixels outside the box unchanged", "some of them changed")
+    passed("apply_cutout zeroes exactly the box in every channel, on a copy.")
+
+
+def check_cutout(cutout: Callable) -> None:
+    """cutout masks one clipped square per call, reaches every border, and is reproducible."""
+    height, width, size = 6, 8, 4
+    image = np.full((3, height, width), 7.0, dtype=np.float32)
+    original = image.copy()
+    borders = set()
+    for seed in range(300):
+        call = describe_call(
+            "cutout", "<(3, 6, 8) image of 7s>", size, f"np.random.default_rng({seed})"
+        )
+        result = check_array_like(
+            call,
+            call_quietly(cutout, image, size, np.random.default_rng(seed)),
+            image.shape,
+            image.dtype,
+        )
+        check_unchanged(call, "image", original, image)
+        box, problem = changed_box(image, result)
+        if problem:
+            fail(call, "one square set to 0 in every channel", problem)
+        if box is None:
+            fail(call, "a square of zeros", "nothing changed")
+        top, bottom, left, right = box
+        if not (result[:, top:bottom, left:right] == 0).all():
+            fail(call, "the square set to 0", "other values inside the square")
+        if bottom - top > size or right - left > size:
+            fail(call, f"a square at most {size} x {size}", f"{bottom - top} x {right - left}")
+        if bottom - top < size or right - left < size:
+            borders.update(
+                side
+                for side, touches in [
+                    ("top", top == 0),
+                    ("bottom", bottom == height),
+                    ("left", left == 0),
+                    ("right", right == width),
+                ]
+                if touches
+            )
+        again = call_quietly(cutout, image, size, np.random.default_rng(seed))
+        if not np.array_equal(result, again):
+            fail(
+                call,
+                "the same result for the same seed",
+                "a different result",
+                "draw every random number from rng, not from np.random.",
+            )
+    missing = {"top", "bottom", "left", "right"} - borders
+    if missing:
+        fail(
+            "cutout over 300 seeds on a 6 x 8 image, size 4",
+            "squares clipped at every border",
+            f"never clipped at the {', '.join(sorted(missing))}",
+            "draw the centre over every pixel (cy in [0, H), cx in [0, W)) and let the box be clipped.",
+        )
+    passed("cutout masks one clipped square, reaches every border and is reproducible.")
+
+
+# --- CutMix ---------------------------------------------------------------------
+
+
+def check_cutmix_box(cutmix_box: Callable) -> None:
+    """cutmix_box on fixed cases: the 25% patch, non-square, a corner."""
+    cases = [
+        (
+            (32, 32, 0.75, 16, 16),
+            (8, 24, 8, 24),
+            {
+                (
+                    3,
+                    30,
+                    3,
+                    30,
+                ): "the side uses sqrt(lam); the patch covers 1 - lam, so use sqrt(1 - lam).",
+                (12, 20, 12, 20): "each side must be scaled by sqrt(1 - lam), not by 1 - lam.",
+            },
+        ),
+        (
+            (20, 40, 0.75, 10, 20),
+            (5, 15, 10, 30),
+            {(0, 20, 15, 25): "height and width are swapped: cut_h comes from the height."},
+        ),
+        ((32, 32, 0.75, 0, 31), (0, 8, 23, 32), {(-8, 8, 23, 39): "the box is not clipped."}),
+        ((10, 10, 0.0, 5, 5), (0, 10, 0, 10), {}),
+        ((10, 10, 1.0, 5, 5), (5, 5, 5, 5), {}),
+    ]
+    for args, expected, hints in cases:
+        call = describe_call("cutmix_box", *args)
+        got = call_quietly(cutmix_box, *args)
+        box = as_box(got)
+        if box != expected:
+            fail(call, expected, got, hints.get(box) or None)
+    passed("cutmix_box gives the right boxes.")
+
+
+def check_paste_patch(paste_patch: Callable) -> None:
+    """paste_patch copies source's box into a copy of target, in every channel."""
+    target = np.arange(2 * 4 * 5).reshape(2, 4, 5).astype(np.float64)
+    source = -1.0 - np.arange(2 * 4 * 5).reshape(2, 4, 5)
+    originals = target.copy(), source.copy()
+    box = (1, 3, 0, 2)
+    call = describe_call("paste_patch", "<(2, 4, 5) target of 0..39>", "<source of -1..-40>", box)
+    result = check_array_like(
+        call, call_quietly(paste_patch, target, source, box), (2, 4, 5), target.dtype
+    )
+    check_unchanged(call, "target", originals[0], target)
+    check_unchanged(call, "source", originals[1], source)
+    expected = target.copy()
+    expected[:, 1:3, 0:2] = source[:, 1:3, 0:2]
+    if not np.array_equal(result, expected):
+        hint = None
+        if np.array_equal(result[1], target[1]):
+            hint = "only the first channel was pasted."
+        elif (result[:, 1:3, 0:2] == source[:, 0:2, 0:2]).all():
+            hint = "the patch must come from the same box in source, not from its corner."
+        elif (result < 0).sum() > 8:
+            hint = "target and source are swapped: the result looks like target with source inside the box."
+        fail(call, f"channel 0:\n{expected[0]}", f"channel 0:\n{result[0]}", hint)
+    passed("paste_patch copies the box from source into a copy of target.")
+
+
+def check_patch_ratio(patch_ratio: Callable) -> None:
+    """patch_ratio is the box's share of the image's area."""
+    cases = [
+        (((8, 24, 8, 24), 32, 32), 0.25),
+        (((0, 8, 0, 8), 32, 32), 0.0625),
+        (((0, 5, 0, 10), 10, 20), 0.25),
+    ]
+    hints = {
+        0.75: "that is the share kept; the ratio is the box's area over the image's area.",
+        0.9375: "that is the share kept; the ratio is the box's area over the image's area.",
+        0.0: "integer division (//) rounds down to 0: use /.",
+        0.5: "divide by height * width, and multiply both sides of the box.",
+    }
+    for args, expected in cases:
+        call = describe_call("patch_ratio", *args)
+        got = call_quietly(patch_ratio, *args)
+        try:
+            value = float(got)
+        except (TypeError, ValueError):
+            fail(call, expected, got, "return a number (a float).")
+        if not np.isclose(value, expected, rtol=1e-9, atol=0):
+            fail(call, expected, got, hints.get(round(value, 6)))
+    passed("patch_ratio gives the box's share of the area.")
+
+
+def _check_label_mixer(name: str, fn: Callable) -> None:
+    label1, label2 = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    for ratio, expected in [
+        (0.3, [0.7, 0.3, 0.0]),
+        (0.25, [0.75, 0.25, 0.0]),
+        (0.0, [1.0, 0.0, 0.0]),
+    ]:
+        originals = label1.copy(), label2.copy()
+        call = describe_call(name, label1, label2, ratio)
+        got = call_quietly(fn, label1, label2, ratio)
+        check_unchanged(call, "label1", originals[0], label1)
+        check_unchanged(call, "label2", originals[1], label2)
+        if np.shape(got) != (3,) or not np.allclose(got, expected, rtol=1e-9, atol=1e-12):
+            hint = None
+            if np.shape(got) == (3,) and np.allclose(got, [expected[1], expected[0], 0.0]):
+                hint = "the label weights are swapped: label1 should get 1 - patch_ratio."
+            fail(call, expected, got, hint)
+
+
+def check_mix_labels(mix_labels: Callable) -> None:
+    """mix_labels weights label1 by 1 - patch_ratio and label2 by patch_ratio."""
+    _check_label_mixer("mix_labels", mix_labels)
+    passed("mix_labels mixes the labels by the patch's share.")
+
+
+def _image_pair(shape: tuple, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """Two images whose pixels all differ from each other (so a paste is visible)."""
+    size = int(np.prod(shape))
+    image1 = (np.arange(size) % 100 + 1).reshape(shape).astype(dtype)
+    image2 = image1 + 100
+    return image1, image2
+
+
+def check_cutmix(cutmix: Callable) -> None:
+    """cutmix pastes one box of image2 into image1 and mixes labels by the pasted share."""
+    image1, image2 = _image_pair((3, 6, 8))
+    label1, label2 = np.array([1.0, 0.0, 0.0]), np.array([0.0, 0.0, 1.0])
+    originals = [a.copy() for a in (image1, label1, image2, label2)]
+    for seed in range(100):
+        call = describe_call(
+            "cutmix", "<image1 (3, 6, 8)>", label1, "<image2>", label2, 1.0, f"rng({seed})"
+        )
+        got = call_quietly(cutmix, image1, label1, image2, label2, 1.0, np.random.default_rng(seed))
+        if not (isinstance(got, tuple) and len(got) == 2):
+            fail(call, "a tuple (image, label)", type(got).__name__)
+        image, label = got
+        image = check_array_like(call, image, image1.shape, image1.dtype)
+        for name, before, after in zip(
+            ("image1", "label1", "image2", "label2"),
+            originals,
+            (image1, label1, image2, label2),
+            strict=True,
+        ):
+            check_unchanged(call, name, before, after)
+        box, problem = changed_box(image1, image)
+        if problem:
+            fail(call, "one box of image2 pasted in every channel", problem)
+        share = 0.0
+        if box is not None:
+            top, bottom, left, right = box
+            if not np.array_equal(
+                image[:, top:bottom, left:right], image2[:, top:bottom, left:right]
+            ):
+                fail(call, "the box holds image2's pixels from the same place", "other pixels")
+            share = (bottom - top) * (right - left) / (6 * 8)
+        expected = (1 - share) * label1 + share * label2
+        if np.shape(label) != (3,) or not np.allclose(label, expected, atol=1e-9):
+            hint = "the label weight must be the share of pixels actually pasted (from the clipped box), not lam."
+            if np.shape(label) == (3,) and np.allclose(
+                label, share * label1 + (1 - share) * label2, atol=1e-9
+            ):
+                hint = "the label weights are swapped: label1 should get 1 - patch_ratio."
+            fail(
+                call + f"\n  pasted box {box} covers {share:.4f} of the image",
+                expected,
+                label,
+                hint,
+            )
+        again = call_quietly(
+            cutmix, image1, label1, image2, label2, 1.0, np.random.default_rng(seed)
+        )
+        if not np.array_equal(again[0], image):
+            fail(
+                call, "the same result for the same seed", "a different one", "draw only from rng."
+            )
+    passed("cutmix pastes one box and mixes the labels by the pasted share.")
+
+
+def check_cutmix_batch(cutmix_batch: Callable) -> None:
+    """cutmix_batch: one box for the batch, partners from a permutation, labels follow."""
+    count, height, width = 4, 5, 7
+    # Every pixel of image n holds a value that encodes n, so the partner can be read back.
+    images = np.stack([np.full((2, height, width), 10.0 * (n + 1)) for n in range(count)])
+    labels = np.eye(count)
+    originals = images.copy(), labels.copy()
+    for seed in range(60):
+        call = describe_call(
+            "cutmix_batch",
+            "<images (4, 2, 5, 7), image n filled with 10(n+1)>",
+            "np.eye(4)",
+            1.0,
+            f"rng({seed})",
+        )
+        got = call_quietly(cutmix_batch, images, labels, 1.0, np.random.default_rng(seed))
+        if not (isinstance(got, tuple) and len(got) == 2):
+            fail(call, "a tuple (images, labels)", type(got).__name__)
+        mixed, mixed_labels = got
+        mixed = check_array_like(call, mixed, images.shape, images.dtype)
+        check_unchanged(call, "images", originals[0], images)
+        check_unchanged(call, "labels", originals[1], labels)
+        if np.shape(mixed_labels) != labels.shape:
+            fail(call, f"labels of shape {labels.shape}", f"shape {np.shape(mixed_labels)}")
+        boxes = set()
+        for i in range(count):
+            box, problem = changed_box(images[i], mixed[i])
+            if problem:
+                fail(call, f"image {i}: one box pasted in every channel", problem)
+            if box is not None:
+                boxes.add(box)
+        if len(boxes) > 1:
+            fail(
+                call,
+                "one box for the whole batch",
+                f"boxes {sorted(boxes)}",
+                "draw one lam and one box per batch, as the paper does.",
+            )
+        for i in range(count):
+            box = next(iter(boxes)) if boxes else None
+            share, partner = 0.0, i
+            if box is not None:
+                top, bottom, left, right = box
+                partner = int(round(mixed[i, 0, top, left] / 10.0)) - 1
+                share = (bottom - top) * (right - left) / (height * width)
+            expected = (1 - share) * labels[i] + share * labels[partner]
+            if not np.allclose(mixed_labels[i], expected, atol=1e-9):
+                hint = "the label of image i must be mixed with the label of the image its patch came from."
+                if np.allclose(
+                    mixed_labels[i], share * labels[i] + (1 - share) * labels[partner], atol=1e-9
+                ):
+                    hint = "the label weights are swapped."
+                fail(
+                    call + f"\n  image {i} got its patch from image {partner}",
+                    expected,
+                    mixed_labels[i],
+                    hint,
+                )
+    passed("cutmix_batch uses one box, permuted partners, and labels that follow the images.")
+
+
+# --- The 25% patch -----------------------------------------------------------------
+
+
+def check_label_mix_ratio(label_mix_ratio) -> None:
+    """The share of image 1 that stays when the patch covers 25% of the area."""
+    if not isinstance(label_mix_ratio, (int, float, np.number)):
+        fail("label_mix_ratio", 0.75, repr(label_mix_ratio), "assign a number.")
+    if not np.isclose(float(label_mix_ratio), 0.75):
+        hint = None
+        if np.isclose(float(label_mix_ratio), 0.25):
+            hint = "that is the patch's share; label_mix_ratio is the share kept from image 1."
+        fail("label_mix_ratio", 0.75, label_mix_ratio, hint)
+    passed("label_mix_ratio is the share kept from image 1.")
+
+
+def check_mixed_label(mixed_label) -> None:
+    """The label of the 25%-patch example."""
+    if np.shape(mixed_label) != (3,) or not np.allclose(mixed_label, [0.75, 0.25, 0.0]):
+        hint = None
+        if np.shape(mixed_label) == (3,) and np.allclose(mixed_label, [0.25, 0.75, 0.0]):
+            hint = "the weights are reversed: label1's image keeps 75% of its pixels."
+        fail("mixed_label", [0.75, 0.25, 0.0], mixed_label, hint)
+    passed("mixed_label is right.")
+
+
+def check_output_shape(output_shape) -> None:
+    """CutMix keeps the image's shape."""
+    if tuple(np.atleast_1d(output_shape).tolist()) != (3, 32, 32):
+        fail(
+            "output_shape",
+            (3, 32, 32),
+            output_shape,
+            "pasting a patch does not change the image's shape.",
+        )
+    passed("output_shape is right.")
+
+
+# --- The reversed-ratio bug ---------------------------------------------------------
+
+
+def buggy_cutmix_labels(label1, label2, patch_ratio):
+    """The course's snippet, exactly as shown: it weights label1 by patch_ratio."""
+    mixed_label = label1 * patch_ratio + label2 * (1 - patch_ratio)
+    return mixed_label
+
+
+def check_test_cutmix_labels(test_cutmix_labels: Callable) -> None:
+    """Your test must raise AssertionError for the buggy snippet."""
+    try:
+        call_quietly(test_cutmix_labels, buggy_cutmix_labels)
+    except AssertionError:
+        passed("your test catches the reversed-ratio bug.")
+        return
+    fail(
+        "test_cutmix_labels(buggy_cutmix_labels)",
+        "AssertionError (the snippet is wrong)",
+        "no error: the test passed the buggy function",
+        "use a patch_ratio other than 0.5 (at 0.5 both weights are equal and the bug hides) "
+        "and assert the exact expected label.",
+    )
+
+
+def check_cutmix_labels(cutmix_labels: Callable) -> None:
+    """The fixed cutmix_labels: label1 keeps 1 - patch_ratio."""
+    _check_label_mixer("cutmix_labels", cutmix_labels)
+    passed("cutmix_labels is fixed.")
+
+
+# --- Multiple choice -------------------------------------------------------------------
+
+
+def check_choice(answer, choices: str = "ABCD") -> None:
+    """A multiple-choice answer is one of the offered letters (its correctness is graded later)."""
+    if not (isinstance(answer, str) and answer.strip().upper() in set(choices)):
+        fail(
+            "your answer",
+            f'one of the letters {", ".join(choices)} as a string, e.g. "A"',
+            repr(answer),
+        )
+    passed(f"answer {answer.strip().upper()!r} recorded; it is graded when you submit.")

@@ -1,0 +1,919 @@
+"""Hidden checks: compare learner functions with the reference on inputs the learner never sees.
+
+Deterministic functions are compared exactly with `autograder.reference` on fixed
+edge cases (every border, odd sizes, non-square images, uint8 and float inputs) plus
+cases drawn at grading time. Random functions are checked by their properties, never
+by one exact random stream, so any correct use of `rng` passes.
+
+On failure a grader raises `CheckFailed` (an AssertionError) naming the smallest
+failing input and, where the learner's output matches a mistake of the bank
+(`autograder.mistakes`), the mistake in words a learner understands.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+import numpy as np
+
+from augcourse.checks import (
+    CheckFailed,
+    as_box,
+    call_quietly,
+    changed_box,
+    describe,
+    describe_call,
+    passed,
+)
+from autograder import reference
+from autograder.answers import ANSWERS
+from autograder.mistakes import Mistake, mistakes_for
+
+IMAGE_DTYPES = (np.uint8, np.float32, np.float64)
+
+
+def grading_rng() -> np.random.Generator:
+    """Randomness for inputs drawn at grading time.
+
+    Fresh each run unless COURSE_GRADING_SEED is set (for reproducible regrades).
+    """
+    seed = os.environ.get("COURSE_GRADING_SEED")
+    return np.random.default_rng(None if seed is None else int(seed))
+
+
+# --- running learner code ----------------------------------------------------------
+
+
+class _Raised:
+    """What a call produced when it raised instead of returning."""
+
+    def __init__(self, error: BaseException):
+        self.error = error
+
+    def __repr__(self) -> str:
+        return f"{type(self.error).__name__}: {self.error}"
+
+
+def _run(fn: Callable, args: tuple):
+    """Call fn on deep copies of args; return (result or _Raised, whether args were modified)."""
+    copies = copy.deepcopy(args)
+    try:
+        result = call_quietly(fn, *copies)
+    except Exception as error:  # learner code may raise anything; report it as the answer
+        result = _Raised(error)
+    modified = any(
+        isinstance(a, np.ndarray) and not np.array_equal(a, c)
+        for a, c in zip(args, copies, strict=True)
+    )
+    return result, modified
+
+
+def _failure(title: str, lines: Iterable[str], mistake: Mistake | None = None, hint: str = ""):
+    message = [title, *lines]
+    if mistake is not None:
+        message.append(f"  likely mistake: {mistake.explanation}")
+    elif hint:
+        message.append(f"  hint: {hint}")
+    return CheckFailed("\n".join(message))
+
+
+def _input_size(args: tuple) -> int:
+    return sum(int(np.size(a)) if isinstance(a, np.ndarray) else 1 for a in args)
+
+
+def _grade_deterministic(
+    name: str,
+    fn: Callable,
+    cases: list[tuple],
+    same: Callable[[object, object], bool],
+    describe_args: Callable[[tuple], str] | None = None,
+) -> None:
+    """Compare fn with the reference on every case; explain the smallest failure."""
+    expected_fn = getattr(reference, name)
+    failures = []
+    for args in cases:
+        expected, _ = _run(expected_fn, args)
+        got, modified = _run(fn, args)
+        if modified:
+            failures.append((args, expected, got, "modified"))
+        elif isinstance(got, _Raised) or not same(expected, got):
+            failures.append((args, expected, got, "wrong"))
+    if not failures:
+        return
+    args, expected, got, kind = min(failures, key=lambda f: _input_size(f[0]))
+    shown = describe_args(args) if describe_args else ", ".join(describe(a) for a in args)
+    call = f"{name}({shown})"
+    if kind == "modified":
+        mistake = next((m for m in mistakes_for(name) if m.key.endswith("modified")), None)
+        raise _failure(
+            call,
+            ["  expected: the arguments left unchanged", "  got:      an argument was modified"],
+            mistake,
+            "work on a copy and return it.",
+        )
+    failing = [f[0] for f in failures]
+    mistake = _matching_mistake(name, fn, failing, same)
+    raise _failure(
+        call,
+        [
+            f"  expected: {describe(expected)}",
+            f"  got:      {describe(got) if not isinstance(got, _Raised) else got}",
+            f"  ({len(failures)} of {len(cases)} hidden cases fail)",
+        ],
+        mistake,
+    )
+
+
+def _matching_mistake(name: str, fn: Callable, failing: list[tuple], same) -> Mistake | None:
+    """The bank's mistake whose outputs equal the learner's on the failing cases."""
+    learner = [_run(fn, args)[0] for args in failing]
+    best = None
+    for mistake in mistakes_for(name):
+        outputs = [_run(mistake.implementation, args)[0] for args in failing]
+        agree = [
+            not isinstance(o, _Raised) and not isinstance(g, _Raised) and same(o, g)
+            for o, g in zip(outputs, learner, strict=True)
+        ]
+        if all(agree):
+            return mistake
+        if best is None and agree[0]:
+            best = mistake
+    return best
+
+
+def _same_box(expected, got) -> bool:
+    return as_box(got) == expected
+
+
+def _same_array(expected: np.ndarray, got) -> bool:
+    return (
+        isinstance(got, np.ndarray)
+        and got.shape == expected.shape
+        and got.dtype == expected.dtype
+        and np.array_equal(got, expected)
+    )
+
+
+def _same_label(expected: np.ndarray, got) -> bool:
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == expected.shape and np.allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def _same_number(expected: float, got) -> bool:
+    if isinstance(got, np.ndarray) and got.shape != ():
+        return False
+    try:
+        return math.isclose(float(got), expected, rel_tol=1e-9, abs_tol=1e-12)
+    except (TypeError, ValueError):
+        return False
+
+
+def _describe_image_args(args: tuple) -> str:
+    return ", ".join(
+        f"<{a.dtype} image {a.shape}>" if isinstance(a, np.ndarray) and a.ndim >= 3 else describe(a)
+        for a in args
+    )
+
+
+# --- inputs ----------------------------------------------------------------------------
+
+
+IMAGE_SHAPES = [(3, 5, 7), (1, 4, 4), (3, 32, 32), (2, 9, 6), (3, 1, 8)]
+
+
+def _image(shape: tuple, dtype, rng: np.random.Generator) -> np.ndarray:
+    """An image with no zero pixels (so a zeroed box is visible), values 1..119."""
+    return rng.integers(1, 120, size=shape).astype(dtype)
+
+
+def _boxes(height: int, width: int, rng: np.random.Generator, count: int) -> list[tuple]:
+    """Valid clipped boxes: empty, full, touching each border, and random ones."""
+    fixed = [
+        (0, height, 0, width),
+        (0, 0, 0, 0),
+        (0, 1, 0, 1),
+        (height - 1, height, width - 1, width),
+        (0, height, width // 2, width),
+        (height // 2, height, 0, max(width // 3, 1)),
+    ]
+    drawn = []
+    for _ in range(count):
+        top, bottom = sorted(int(v) for v in rng.integers(0, height + 1, size=2))
+        left, right = sorted(int(v) for v in rng.integers(0, width + 1, size=2))
+        drawn.append((top, bottom, left, right))
+    return fixed + drawn
+
+
+def _label(num_classes: int, rng: np.random.Generator, dtype=np.float64) -> np.ndarray:
+    weights = rng.random(num_classes) ** 3
+    return (weights / weights.sum()).astype(dtype)
+
+
+def _stable_lam(lam: float, *sides: int) -> bool:
+    """True if every common way of computing int(side * sqrt(1 - lam)) agrees."""
+    for side in sides:
+        variants = {
+            int(side * math.sqrt(1 - lam)),
+            int(side * np.sqrt(1 - lam)),
+            int(side * (1 - lam) ** 0.5),
+            int(math.sqrt(side * side * (1 - lam))),
+        }
+        if len(variants) > 1:
+            return False
+    return True
+
+
+# --- Cutout ---------------------------------------------------------------------------
+
+
+def grade_centered_box(centered_box: Callable) -> None:
+    """centered_box against the reference: every border, odd sizes, non-square images."""
+    rng = grading_rng()
+    cases = []
+    for height, width in [(32, 32), (5, 8), (8, 5), (1, 1), (7, 3)]:
+        for box_h, box_w in [(1, 1), (2, 3), (3, 2), (4, 4), (5, 5), (16, 16), (0, 2)]:
+            for cy in sorted({0, 1, height // 2, height - 2, height - 1} & set(range(height))):
+                for cx in sorted({0, 1, width // 2, width - 2, width - 1} & set(range(width))):
+                    cases.append((height, width, cy, cx, box_h, box_w))
+    for _ in range(200):
+        height, width = (int(v) for v in rng.integers(1, 41, size=2))
+        cases.append(
+            (
+                height,
+                width,
+                int(rng.integers(height)),
+                int(rng.integers(width)),
+                int(rng.integers(0, 46)),
+                int(rng.integers(0, 46)),
+            )
+        )
+    _grade_deterministic("centered_box", centered_box, cases, _same_box)
+    passed("centered_box passes the hidden cases.")
+
+
+def grade_apply_cutout(apply_cutout: Callable) -> None:
+    """apply_cutout against the reference on several shapes, dtypes and boxes."""
+    rng = grading_rng()
+    cases = []
+    for shape in IMAGE_SHAPES:
+        for dtype in IMAGE_DTYPES:
+            image = _image(shape, dtype, rng)
+            cases += [(image, box) for box in _boxes(shape[1], shape[2], rng, 4)]
+    _grade_deterministic("apply_cutout", apply_cutout, cases, _same_array, _describe_image_args)
+    passed("apply_cutout passes the hidden cases.")
+
+
+@lru_cache(maxsize=64)
+def _cutout_boxes(height: int, width: int, size: int, swapped: bool = False) -> frozenset:
+    """Every box that Cutout can produce (centre over all pixels, clipped)."""
+    rows, cols = (width, height) if swapped else (height, width)
+    return frozenset(
+        reference.centered_box(height, width, cy, cx, size, size)
+        for cy in range(rows)
+        for cx in range(cols)
+    )
+
+
+def _check_reproducible(name: str, fn: Callable, args: tuple, seed: int, first) -> None:
+    """Same rng seed, different global np.random state: the result must not change."""
+    np.random.seed(seed % 2**32)  # noqa: NPY002  (deliberately disturb the global state)
+    np.random.random(7)  # noqa: NPY002
+    again, _ = _run(fn, (*args, np.random.default_rng(seed)))
+    first_parts = first if isinstance(first, tuple) else (first,)
+    again_parts = again if isinstance(again, tuple) else (again,)
+    same = len(first_parts) == len(again_parts) and all(
+        isinstance(a, np.ndarray) and np.array_equal(a, b)
+        for a, b in zip(again_parts, first_parts, strict=True)
+    )
+    if not same:
+        mistake = next((m for m in mistakes_for(name) if m.key == "global_random"), None)
+        raise _failure(
+            f"{name}(..., rng=np.random.default_rng({seed})) called twice",
+            ["  expected: the same result both times", "  got:      different results"],
+            mistake,
+        )
+
+
+def grade_cutout(cutout: Callable) -> None:
+    """cutout by its properties: one clipped square of zeros, every position reachable, rng only."""
+    rng = grading_rng()
+    base_seed = int(rng.integers(2**31))
+    configs = [
+        ((3, 5, 6), 3, np.float32, 700),
+        ((1, 7, 4), 2, np.uint8, 700),
+        ((2, 9, 6), 5, np.float64, 1200),
+        ((3, 32, 32), 16, np.float64, 40),
+        ((3, 8, 8), 20, np.uint8, 40),
+    ]
+    for shape, size, dtype, draws in configs:
+        image = _image(shape, dtype, rng)
+        height, width = shape[1:]
+        valid = _cutout_boxes(height, width, size)
+        seen = set()
+        for k in range(draws):
+            seed = base_seed + k
+            call = describe_call(
+                "cutout", f"<{np.dtype(dtype)} image {shape}>", size, f"rng(seed={seed})"
+            )
+            result, modified = _run(cutout, (image, size, np.random.default_rng(seed)))
+            box = _check_image_result("cutout", call, image, result, modified)
+            if box is None:
+                raise _failure(
+                    call, ["  expected: a square set to 0", "  got:      an unchanged image"]
+                )
+            if box not in valid:
+                mistake = None
+                if box in _cutout_boxes(height, width, size, swapped=True):
+                    mistake = next(
+                        m for m in mistakes_for("cutout") if m.key == "height_width_swapped"
+                    )
+                raise _failure(
+                    call,
+                    [
+                        f"  expected: a {size} x {size} square centred on a pixel, clipped to the {height} x {width} image",
+                        f"  got:      zeros in rows {box[0]}:{box[1]}, columns {box[2]}:{box[3]}",
+                    ],
+                    mistake,
+                    "use centered_box(H, W, cy, cx, size, size) with cy in [0, H) and cx in [0, W).",
+                )
+            top, bottom, left, right = box
+            if not (result[:, top:bottom, left:right] == 0).all():
+                raise _failure(
+                    call, ["  expected: the square set to 0", "  got:      other values"]
+                )
+            seen.add(box)
+            if k < 10:
+                _check_reproducible("cutout", cutout, (image, size), seed, result)
+        if draws >= 700 and seen != valid:
+            missing = valid - seen
+            mistake = next(m for m in mistakes_for("cutout") if m.key == "centre_kept_from_border")
+            clipped = all(
+                (bottom - top, right - left) != (size, size) for top, bottom, left, right in missing
+            )
+            raise _failure(
+                f"cutout on a {height} x {width} image with size {size}, {draws} draws",
+                [
+                    "  expected: every clipped position of the square to occur",
+                    f"  got:      {len(missing)} of {len(valid)} positions never occur, e.g. {sorted(missing)[0]}",
+                ],
+                mistake if clipped else None,
+                "draw cy uniformly from all rows and cx from all columns.",
+            )
+    passed("cutout passes the hidden property checks.")
+
+
+def _check_image_result(name: str, call: str, image: np.ndarray, result, modified: bool):
+    """Common checks of an image-returning random function; returns the changed box."""
+    if modified:
+        mistake = next((m for m in mistakes_for(name) if m.key == "input_modified"), None)
+        raise _failure(
+            call, ["  expected: the input unchanged", "  got:      it was modified"], mistake
+        )
+    if isinstance(result, _Raised):
+        raise _failure(call, [f"  expected: an image {image.shape}", f"  got:      {result}"])
+    if (
+        not isinstance(result, np.ndarray)
+        or result.shape != image.shape
+        or result.dtype != image.dtype
+    ):
+        got = (
+            f"{type(result).__name__} {getattr(result, 'shape', '')} {getattr(result, 'dtype', '')}"
+        )
+        raise _failure(
+            call,
+            [f"  expected: an array {image.shape} of dtype {image.dtype}", f"  got:      {got}"],
+        )
+    box, problem = changed_box(image, result)
+    if problem:
+        mistake = None
+        if problem.startswith("the changed pixels are not the same in every channel"):
+            mistake = next(
+                (m for m in mistakes_for(name) if "channel" in m.key),
+                None,
+            )
+        raise _failure(
+            call,
+            ["  expected: one box changed in every channel", f"  got:      {problem}"],
+            mistake,
+            "change the box in every channel: image[:, top:bottom, left:right].",
+        )
+    return box
+
+
+# --- CutMix ---------------------------------------------------------------------------
+
+
+def grade_cutmix_box(cutmix_box: Callable) -> None:
+    """cutmix_box against the reference: many lam values, every border, non-square images."""
+    rng = grading_rng()
+    cases = []
+    for height, width in [(32, 32), (20, 40), (40, 20), (7, 5), (1, 9)]:
+        for lam in (0.0, 0.1, 0.3, 0.5, 0.75, 0.9, 1.0):
+            for cy in sorted({0, height // 2, height - 1}):
+                for cx in sorted({0, width // 2, width - 1}):
+                    cases.append((height, width, lam, cy, cx))
+    while len(cases) < 500:
+        height, width = (int(v) for v in rng.integers(1, 65, size=2))
+        lam = float(rng.random())
+        cases.append((height, width, lam, int(rng.integers(height)), int(rng.integers(width))))
+    cases = [c for c in cases if _stable_lam(c[2], c[0], c[1])]
+    _grade_deterministic("cutmix_box", cutmix_box, cases, _same_box)
+    passed("cutmix_box passes the hidden cases.")
+
+
+def grade_paste_patch(paste_patch: Callable) -> None:
+    """paste_patch against the reference on several shapes, dtypes and boxes."""
+    rng = grading_rng()
+    cases = []
+    for shape in IMAGE_SHAPES:
+        for dtype in IMAGE_DTYPES:
+            target = _image(shape, dtype, rng)
+            source = target + 100  # every pixel differs from target's
+            cases += [(target, source, box) for box in _boxes(shape[1], shape[2], rng, 4)]
+    _grade_deterministic("paste_patch", paste_patch, cases, _same_array, _describe_image_args)
+    passed("paste_patch passes the hidden cases.")
+
+
+def grade_patch_ratio(patch_ratio: Callable) -> None:
+    """patch_ratio against the reference on boxes of square and non-square images."""
+    rng = grading_rng()
+    cases = []
+    for height, width in [(32, 32), (10, 20), (20, 10), (1, 7), (9, 5)]:
+        cases += [(box, height, width) for box in _boxes(height, width, rng, 10)]
+    _grade_deterministic("patch_ratio", patch_ratio, cases, _same_number)
+    passed("patch_ratio passes the hidden cases.")
+
+
+def _label_cases(rng: np.random.Generator, batches: bool) -> list[tuple]:
+    cases = [
+        (np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]), r) for r in (0.0, 0.3, 0.25, 1.0)
+    ]
+    for _ in range(30):
+        num_classes = int(rng.integers(2, 11))
+        dtype = np.float32 if rng.random() < 0.3 else np.float64
+        ratio = float(rng.random())
+        cases.append((_label(num_classes, rng, dtype), _label(num_classes, rng, dtype), ratio))
+    if batches:
+        for _ in range(5):
+            count, num_classes = int(rng.integers(1, 6)), int(rng.integers(2, 6))
+            label1 = np.stack([_label(num_classes, rng) for _ in range(count)])
+            label2 = np.stack([_label(num_classes, rng) for _ in range(count)])
+            cases.append((label1, label2, float(rng.random())))
+    return cases
+
+
+def grade_mix_labels(mix_labels: Callable) -> None:
+    """mix_labels against the reference: one-hot and soft labels, float32 and float64, batches."""
+    cases = _label_cases(grading_rng(), batches=True)
+    _grade_deterministic("mix_labels", mix_labels, cases, _same_label)
+    passed("mix_labels passes the hidden cases.")
+
+
+@lru_cache(maxsize=32)
+def _cutmix_sides(height: int, width: int) -> frozenset:
+    """Every (cut_h, cut_w) that cutmix_box can give for lam in [0, 1]."""
+    ratios = np.sqrt(1 - np.linspace(0, 1, 20001))
+    return frozenset((int(height * r), int(width * r)) for r in ratios) | {(height, width), (0, 0)}
+
+
+@lru_cache(maxsize=32)
+def _cutmix_boxes(height: int, width: int) -> frozenset:
+    return frozenset(
+        reference.centered_box(height, width, cy, cx, cut_h, cut_w)
+        for cut_h, cut_w in _cutmix_sides(height, width)
+        for cy in range(height)
+        for cx in range(width)
+    )
+
+
+def _clipped_sides(box: tuple, height: int, width: int) -> set[str]:
+    """The borders at which a CutMix box was certainly clipped.
+
+    A box that does not touch the left or right border has its unclipped width, which
+    tells which heights cutmix_box could have given it; a smaller height means the box
+    was cut at the top or bottom border that it touches (and likewise across).
+    """
+    top, bottom, left, right = box
+    box_h, box_w = bottom - top, right - left
+    sides = _cutmix_sides(height, width)
+    clipped = set()
+    if left > 0 and right < width and box_w > 0:
+        heights = [cut_h for cut_h, cut_w in sides if cut_w == box_w]
+        if heights and box_h < min(heights):
+            clipped |= {"top"} if top == 0 else set()
+            clipped |= {"bottom"} if bottom == height else set()
+    if top > 0 and bottom < height and box_h > 0:
+        widths = [cut_w for cut_h, cut_w in sides if cut_h == box_h]
+        if widths and box_w < min(widths):
+            clipped |= {"left"} if left == 0 else set()
+            clipped |= {"right"} if right == width else set()
+    return clipped
+
+
+def _label_diagnosis(name: str, label, label1, label2, share: float) -> tuple[Mistake | None, str]:
+    """Why a mixed label is wrong, if a known mistake explains it."""
+    label = np.asarray(label, dtype=np.float64)
+    if np.allclose(label, share * label1 + (1 - share) * label2, atol=1e-6):
+        return next((m for m in mistakes_for(name) if m.key == "weights_swapped"), None), ""
+    difference = label2 - label1
+    if np.abs(difference).max() > 0:
+        weight = float(np.dot(label - label1, difference) / np.dot(difference, difference))
+        if np.allclose(label, (1 - weight) * label1 + weight * label2, atol=1e-6):
+            mistake = next((m for m in mistakes_for(name) if m.key == "lam_not_readjusted"), None)
+            return mistake, ""
+    return (
+        None,
+        "label = (1 - patch_ratio) * label1 + patch_ratio * label2, with patch_ratio from the box.",
+    )
+
+
+def grade_cutmix(cutmix: Callable) -> None:
+    """cutmix by its properties: one clipped box of image2, the label from the pasted share, rng only."""
+    rng = grading_rng()
+    base_seed = int(rng.integers(2**31))
+    configs = [
+        ((3, 12, 15), np.float64, 1.0, 500),
+        ((1, 5, 5), np.uint8, 0.5, 200),
+        ((2, 7, 4), np.float32, 2.0, 200),
+        ((3, 32, 32), np.float32, 1.0, 40),
+    ]
+    for shape, dtype, alpha, draws in configs:
+        height, width = shape[1:]
+        image1 = _image(shape, dtype, rng)
+        image2 = image1 + 100
+        num_classes = 4
+        label1, label2 = _label(num_classes, rng), _label(num_classes, rng)
+        valid = _cutmix_boxes(height, width)
+        clipped_sides = set()
+        for k in range(draws):
+            seed = base_seed + k
+            args = (image1, label1, image2, label2, alpha)
+            call = describe_call(
+                "cutmix",
+                f"<{np.dtype(dtype)} image1 {shape}>",
+                label1,
+                "<image2>",
+                label2,
+                alpha,
+                f"rng(seed={seed})",
+            )
+            got, modified = _run(cutmix, (*args, np.random.default_rng(seed)))
+            if not modified and not (isinstance(got, tuple) and len(got) == 2):
+                raise _failure(
+                    call, ["  expected: a tuple (image, label)", f"  got:      {got!r:.200}"]
+                )
+            image, label = got if isinstance(got, tuple) else (got, None)
+            box = _check_image_result("cutmix", call, image1, image, modified)
+            share = 0.0
+            if box is not None:
+                top, bottom, left, right = box
+                if not np.array_equal(
+                    image[:, top:bottom, left:right], image2[:, top:bottom, left:right]
+                ):
+                    raise _failure(
+                        call,
+                        [
+                            "  expected: the box to hold image2's pixels from the same place",
+                            "  got:      other pixels",
+                        ],
+                        None,
+                        "paste image2[:, top:bottom, left:right].",
+                    )
+                if box not in valid:
+                    raise _failure(
+                        call,
+                        [
+                            f"  expected: a box from cutmix_box({height}, {width}, lam, cy, cx)",
+                            f"  got:      box {box}",
+                        ],
+                        None,
+                        "build the box with cutmix_box and a centre drawn over every pixel.",
+                    )
+                share = (bottom - top) * (right - left) / (height * width)
+                clipped_sides |= _clipped_sides(box, height, width)
+            expected = reference.mix_labels(label1, label2, share)
+            if not _same_label(expected, label):
+                mistake, hint = _label_diagnosis("cutmix", label, label1, label2, share)
+                raise _failure(
+                    call + f"\n  the pasted box {box} covers {share:.4f} of the image",
+                    [
+                        f"  expected label: {describe(expected)}",
+                        f"  got:            {describe(label) if label is not None else None}",
+                    ],
+                    mistake,
+                    hint,
+                )
+            if k < 10:
+                _check_reproducible("cutmix", cutmix, args, seed, got)
+        if draws >= 500 and clipped_sides != {"top", "bottom", "left", "right"}:
+            missing = {"top", "bottom", "left", "right"} - clipped_sides
+            raise _failure(
+                f"cutmix on a {height} x {width} image, {draws} draws",
+                [
+                    "  expected: boxes clipped at every border",
+                    f"  got:      never clipped at the {', '.join(sorted(missing))}",
+                ],
+                next(m for m in mistakes_for("cutmix") if m.key == "centre_kept_from_border"),
+            )
+    passed("cutmix passes the hidden property checks.")
+
+
+def grade_cutmix_batch(cutmix_batch: Callable) -> None:
+    """cutmix_batch by its properties: one box, partners by permutation, labels follow, rng only."""
+    rng = grading_rng()
+    base_seed = int(rng.integers(2**31))
+    configs = [
+        (5, (2, 5, 7), np.float64, 1.0, 120),
+        (3, (3, 8, 6), np.uint8, 0.5, 60),
+        (1, (1, 4, 4), np.float32, 1.0, 10),
+    ]
+    for count, shape, dtype, alpha, draws in configs:
+        height, width = shape[1:]
+        # Image n is filled with n + 1, so every pasted pixel tells where it came from.
+        images = np.stack([np.full(shape, n + 1) for n in range(count)]).astype(dtype)
+        labels = np.eye(count, count + 1)
+        sides_valid = _cutmix_boxes(height, width)
+        partner_lists = set()
+        for k in range(draws):
+            seed = base_seed + k
+            call = describe_call(
+                "cutmix_batch",
+                f"<{np.dtype(dtype)} images {images.shape}, image n filled with n + 1>",
+                f"<one-hot labels {labels.shape}>",
+                alpha,
+                f"rng(seed={seed})",
+            )
+            got, modified = _run(cutmix_batch, (images, labels, alpha, np.random.default_rng(seed)))
+            if modified:
+                raise _failure(
+                    call,
+                    ["  expected: the inputs unchanged", "  got:      they were modified"],
+                    next(m for m in mistakes_for("cutmix_batch") if m.key == "input_modified"),
+                )
+            if isinstance(got, _Raised) or not (isinstance(got, tuple) and len(got) == 2):
+                raise _failure(
+                    call, ["  expected: a tuple (images, labels)", f"  got:      {got!r:.200}"]
+                )
+            mixed, mixed_labels = got
+            if (
+                not isinstance(mixed, np.ndarray)
+                or mixed.shape != images.shape
+                or mixed.dtype != images.dtype
+            ):
+                raise _failure(
+                    call,
+                    [
+                        f"  expected: images {images.shape} {images.dtype}",
+                        f"  got:      {getattr(mixed, 'shape', type(mixed).__name__)} {getattr(mixed, 'dtype', '')}",
+                    ],
+                )
+            if np.shape(mixed_labels) != labels.shape:
+                raise _failure(
+                    call,
+                    [f"  expected: labels {labels.shape}", f"  got:      {np.shape(mixed_labels)}"],
+                )
+            boxes = {}
+            for i in range(count):
+                box, problem = changed_box(images[i], mixed[i])
+                if problem:
+                    raise _failure(
+                        call,
+                        [
+                            f"  expected: image {i} changed in one box, every channel",
+                            f"  got:      {problem}",
+                        ],
+                    )
+                if box is not None:
+                    boxes[i] = box
+            if len(set(boxes.values())) > 1:
+                raise _failure(
+                    call,
+                    [
+                        "  expected: one box for the whole batch",
+                        f"  got:      boxes {sorted(set(boxes.values()))}",
+                    ],
+                    next(m for m in mistakes_for("cutmix_batch") if m.key == "box_per_image"),
+                )
+            box = next(iter(boxes.values()), None)
+            partners = list(range(count))
+            share = 0.0
+            if box is not None:
+                if box not in sides_valid:
+                    raise _failure(
+                        call,
+                        [
+                            f"  expected: a box from cutmix_box({height}, {width}, lam, cy, cx)",
+                            f"  got:      {box}",
+                        ],
+                    )
+                top, bottom, left, right = box
+                share = (bottom - top) * (right - left) / (height * width)
+                for i in boxes:
+                    patch = mixed[i, :, top:bottom, left:right]
+                    partner = int(patch.flat[0]) - 1
+                    if not (patch == partner + 1).all() or not 0 <= partner < count:
+                        raise _failure(
+                            call,
+                            [
+                                f"  expected: image {i}'s box filled from one other image of the batch",
+                                "  got:      mixed or unknown pixels",
+                            ],
+                        )
+                    partners[i] = partner
+                if sorted(partners) != list(range(count)):
+                    raise _failure(
+                        call,
+                        [
+                            "  expected: partners that form a permutation of the batch",
+                            f"  got:      image i got its patch from {partners}",
+                        ],
+                        None,
+                        "partners = rng.permutation(N); image i gets the box from image partners[i].",
+                    )
+                partner_lists.add(tuple(partners))
+            for i in range(count):
+                expected = reference.mix_labels(labels[i], labels[partners[i]], share)
+                if not _same_label(expected, mixed_labels[i]):
+                    mistake, hint = _label_diagnosis(
+                        "cutmix_batch", mixed_labels[i], labels[i], labels[partners[i]], share
+                    )
+                    if (
+                        mistake is None
+                        and np.isclose(float(np.max(mixed_labels[i])), 1 - share)
+                        or (
+                            share > 0
+                            and not np.isclose(
+                                np.asarray(mixed_labels[i], float)[partners[i]]
+                                if partners[i] != i
+                                else 1.0,
+                                share if partners[i] != i else 1.0,
+                                atol=1e-6,
+                            )
+                        )
+                    ):
+                        mistake = (
+                            next(
+                                m
+                                for m in mistakes_for("cutmix_batch")
+                                if m.key == "labels_not_permuted"
+                            )
+                            if mistake is None
+                            else mistake
+                        )
+                    raise _failure(
+                        call
+                        + f"\n  image {i} got its patch from image {partners[i]}, covering {share:.4f}",
+                        [
+                            f"  expected label: {describe(expected)}",
+                            f"  got:            {describe(np.asarray(mixed_labels[i]))}",
+                        ],
+                        mistake,
+                        hint,
+                    )
+            if k < 8:
+                _check_reproducible(
+                    "cutmix_batch", cutmix_batch, (images, labels, alpha), seed, got
+                )
+        if count >= 3 and len(partner_lists) < 2:
+            raise _failure(
+                f"cutmix_batch over {draws} draws",
+                [
+                    "  expected: partners drawn afresh with rng.permutation(N)",
+                    f"  got:      always {sorted(partner_lists)}",
+                ],
+            )
+    passed("cutmix_batch passes the hidden property checks.")
+
+
+# --- The 25% patch -------------------------------------------------------------------------
+
+
+def grade_label_mix_ratio(label_mix_ratio) -> None:
+    """The share of image 1 that stays, against the reference's worked example."""
+    expected = reference.worked_example()["label_mix_ratio"]
+    if not _same_number(expected, label_mix_ratio):
+        raise _failure(
+            "label_mix_ratio",
+            [f"  expected: {expected}", f"  got:      {label_mix_ratio!r}"],
+            None,
+            "the share of image 1's pixels that stay.",
+        )
+    passed("label_mix_ratio is right.")
+
+
+def grade_mixed_label(mixed_label) -> None:
+    """The mixed label of the worked example."""
+    expected = reference.worked_example()["mixed_label"]
+    if not _same_label(expected, mixed_label):
+        raise _failure(
+            "mixed_label",
+            [f"  expected: {describe(expected)}", f"  got:      {mixed_label!r}"],
+            None,
+            "label1 keeps the share of its image that stays.",
+        )
+    passed("mixed_label is right.")
+
+
+def grade_output_shape(output_shape) -> None:
+    """The shape of the mixed image of the worked example."""
+    expected = reference.worked_example()["output_shape"]
+    try:
+        got = tuple(int(v) for v in output_shape)
+    except (TypeError, ValueError):
+        got = None
+    if got != tuple(expected):
+        raise _failure("output_shape", [f"  expected: {expected}", f"  got:      {output_shape!r}"])
+    passed("output_shape is right.")
+
+
+# --- The reversed-ratio bug ------------------------------------------------------------------
+
+
+def _correct_loop(label1, label2, patch_ratio):
+    return np.array(
+        [(1 - patch_ratio) * a + patch_ratio * b for a, b in zip(label1, label2, strict=True)]
+    )
+
+
+def _correct_float32(label1, label2, patch_ratio):
+    label1 = np.asarray(label1, dtype=np.float32)
+    return label1 + np.float32(patch_ratio) * (np.asarray(label2, dtype=np.float32) - label1)
+
+
+def _correct_interp(label1, label2, patch_ratio):
+    return np.asarray(label1) * (1.0 - patch_ratio) + np.asarray(label2) * patch_ratio
+
+
+CORRECT_CUTMIX_LABELS = (reference.cutmix_labels, _correct_loop, _correct_float32, _correct_interp)
+# Wrong versions a learner's test must catch (modifying label1 in place is left out:
+# its returned value is right, and catching it is beyond what the exercise asks).
+WRONG_CUTMIX_LABELS_KEYS = (
+    "reversed_ratio",
+    "weights_not_summing_to_one",
+    "label1_only",
+    "half_and_half",
+)
+
+
+def grade_test_cutmix_labels(test_cutmix_labels: Callable) -> None:
+    """The learner's test passes correct functions and fails (AssertionError) every wrong one."""
+    for correct in CORRECT_CUTMIX_LABELS:
+        try:
+            call_quietly(test_cutmix_labels, correct)
+        except Exception as error:
+            raise _failure(
+                "test_cutmix_labels(<a correct cutmix_labels>)",
+                ["  expected: your test passes", f"  got:      {type(error).__name__}: {error}"],
+                None,
+                "a correct function returns (1 - patch_ratio) * label1 + patch_ratio * label2; allow for "
+                "floating-point rounding (np.allclose) and pass numpy arrays.",
+            ) from None
+    for mistake in mistakes_for("cutmix_labels"):
+        if mistake.key not in WRONG_CUTMIX_LABELS_KEYS:
+            continue
+        try:
+            call_quietly(test_cutmix_labels, mistake.implementation)
+        except AssertionError:
+            continue
+        except Exception as error:
+            raise _failure(
+                "test_cutmix_labels(<a wrong cutmix_labels>)",
+                ["  expected: AssertionError", f"  got:      {type(error).__name__}: {error}"],
+                None,
+                "call the function with numpy arrays and check its result with assert.",
+            ) from None
+        raise _failure(
+            "test_cutmix_labels(<a wrong cutmix_labels>)",
+            ["  expected: AssertionError", "  got:      your test passed it"],
+            None,
+            f"your test misses this wrong version: {mistake.explanation}",
+        )
+    passed("your test passes correct functions and catches the wrong ones.")
+
+
+def grade_cutmix_labels(cutmix_labels: Callable) -> None:
+    """The fixed cutmix_labels against the reference."""
+    cases = _label_cases(grading_rng(), batches=False)
+    _grade_deterministic("cutmix_labels", cutmix_labels, cases, _same_label)
+    passed("cutmix_labels passes the hidden cases.")
+
+
+# --- Multiple choice ----------------------------------------------------------------------------
+
+
+def grade_choice(question_id: str, answer) -> None:
+    """A multiple-choice answer against the key; the explanation is shown either way."""
+    key = ANSWERS[question_id]
+    given = answer.strip().upper() if isinstance(answer, str) else answer
+    if given != key.letter:
+        raise CheckFailed(
+            f"{question_id}: {given!r} is not the best answer; it is {key.letter!r}.\n{key.explanation}"
+        )
+    print(f"✓ {question_id}: right. {key.explanation}")

@@ -1,0 +1,36 @@
+"""Regenerate the learner notebooks (`notebooks/`) from the solutions with nbgrader.
+
+Run after editing anything in `solutions/`: `make release`. The test suite regenerates
+the release the same way and fails if `notebooks/` differs by a single byte.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from autograder.course import ASSIGNMENT, RELEASE, Course
+
+
+def build_release(destination: Path) -> Path:
+    """Generate the learner version of every solution notebook into destination/<assignment>."""
+    with tempfile.TemporaryDirectory(prefix="course-release-") as workdir:
+        generated = Course(Path(workdir)).generate_release(Path(workdir) / "release")
+        target = destination / ASSIGNMENT
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(generated, target)
+    return target
+
+
+def main() -> None:
+    target = build_release(RELEASE)
+    names = sorted(p.name for p in target.glob("*.ipynb"))
+    print(
+        f"Released {len(names)} notebooks to {target.relative_to(RELEASE.parent)}: {', '.join(names)}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""The course notebooks through real nbgrader: release in sync, solutions full marks,
+blank release zero, and plausible wrong answers below full marks."""
+
+import filecmp
+import inspect
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from autograder.answers import ANSWERS
+
+from autograder.course import ASSIGNMENT, RELEASE, SOLUTIONS, Course, graded_cells, read_notebook
+from autograder.mistakes import mistakes_for
+from autograder.release import build_release
+from autograder.samples import with_answers
+
+sys.path.insert(0, str(Path(__file__).parent))
+import correct_styles  # noqa: E402
+
+NOTEBOOKS = sorted(p.name for p in (SOLUTIONS / ASSIGNMENT).glob("*.ipynb"))
+STATED_TOTALS = {"01_cutout.ipynb": 8, "02_cutmix.ipynb": 17, "03_reversed_ratio_bug.ipynb": 6}
+WRONG_VALUES = {
+    "label_mix_ratio": ["0.25", "75"],
+    "mixed_label": ["np.array([0.25, 0.75, 0.0])", "[0.75, 0.25]"],
+    "output_shape": ["(32, 32, 3)", "(3, 16, 16)"],
+}
+WEAK_TESTS = [
+    "def test_cutmix_labels(fn):\n    assert fn(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 0.5).sum() == 1.0\n",
+    "def test_cutmix_labels(fn):\n    fn(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 0.3)\n",
+]
+
+
+def test_every_solution_notebook_is_released():
+    assert NOTEBOOKS == list(STATED_TOTALS), "solutions/ and the stated points disagree"
+
+
+def test_regenerated_release_equals_committed_notebooks(tmp_path):
+    regenerated = build_release(tmp_path)
+    committed = RELEASE / ASSIGNMENT
+    comparison = filecmp.dircmp(regenerated, committed)
+    assert not comparison.left_only and not comparison.right_only, (
+        f"files differ: only regenerated {comparison.left_only}, only committed {comparison.right_only}"
+    )
+    for name in sorted(p.name for p in regenerated.iterdir()):
+        assert (regenerated / name).read_bytes() == (committed / name).read_bytes(), (
+            f"notebooks/{ASSIGNMENT}/{name} is stale: run `make release` and commit"
+        )
+
+
+def test_points_sum_to_the_stated_total_per_notebook():
+    for name, total in STATED_TOTALS.items():
+        points = graded_cells(read_notebook(SOLUTIONS / ASSIGNMENT / name))
+        assert sum(points.values()) == total, f"{name}: {points}"
+        assert f"{total} points" in "".join(
+            c.source
+            for c in read_notebook(SOLUTIONS / ASSIGNMENT / name).cells
+            if c.cell_type == "markdown"
+        ), f"{name} does not state its total of {total} points"
+
+
+def _wrong_answers(which: int) -> dict[str, str]:
+    """The `which`-th plausible wrong answer for every graded exercise."""
+    answers = {}
+    for function in correct_styles.LEARNER_FUNCTIONS:
+        answers[function] = mistakes_for(function)[which].notebook_source()
+    for variable, wrong in WRONG_VALUES.items():
+        answers[variable] = f"{variable} = {wrong[which]}\n"
+    for question, key in ANSWERS.items():
+        answers[question] = f'{question} = "{"ABCD".replace(key.letter, "")[which]}"\n'
+    answers["test_cutmix_labels"] = WEAK_TESTS[which]
+    return answers
+
+
+def _other_style_answers() -> dict[str, str]:
+    answers = {
+        name: inspect.getsource(getattr(correct_styles, name))
+        for name in [*correct_styles.LEARNER_FUNCTIONS, "test_cutmix_labels"]
+    }
+    answers["label_mix_ratio"] = "label_mix_ratio = 1 - 16 * 16 / (32 * 32)\n"
+    answers["mixed_label"] = "mixed_label = [0.75, 0.25, 0.0]\n"
+    answers["output_shape"] = "output_shape = np.zeros((3, 32, 32)).shape\n"
+    for question, key in ANSWERS.items():
+        answers[question] = f"{question} = '{key.letter.lower()}'\n"
+    return answers
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """One real nbgrader run over a small class: solution, blank release, two wrong, one other style."""
+    course = Course(tmp_path_factory.mktemp("course"))
+    release = course.generate_release()
+    blank = {name: release / name for name in NOTEBOOKS}
+    course.submit("solution", {name: SOLUTIONS / ASSIGNMENT / name for name in NOTEBOOKS})
+    course.submit("blank", blank)
+    course.submit("wrong_a", with_answers(_wrong_answers(0)))
+    course.submit("wrong_b", with_answers(_wrong_answers(1)))
+    course.submit("other_style", with_answers(_other_style_answers()))
+    course.autograde("*")
+    return course
+
+
+@pytest.mark.nbgrader
+@pytest.mark.parametrize("student", ["solution", "other_style"])
+def test_correct_submissions_get_full_marks(graded_class, student):
+    scores = graded_class.scores(student)
+    for name, total in STATED_TOTALS.items():
+        lost = {g: s for g, s in scores[name].items() if s[0] != s[1]}
+        assert not lost, f"{student} lost points in {name}: {lost}"
+        assert sum(m for _, m in scores[name].values()) == total
+
+
+@pytest.mark.nbgrader
+def test_blank_release_gets_zero_on_every_graded_cell(graded_class):
+    scores = graded_class.scores("blank")
+    for name in NOTEBOOKS:
+        assert scores[name] and all(score == 0 for score, _ in scores[name].values()), scores[name]
+
+
+@pytest.mark.nbgrader
+@pytest.mark.parametrize("student", ["wrong_a", "wrong_b"])
+def test_plausible_wrong_answers_lose_the_points_of_their_check(graded_class, student):
+    scores = {gid: s for nb in graded_class.scores(student).values() for gid, s in nb.items()}
+    for grade_id, (score, max_score) in scores.items():
+        assert score < max_score, f"{student}: {grade_id} kept full marks ({score}/{max_score})"
+
+
+def _validate(*args: str, cwd: Path) -> str:
+    return Course(cwd).run("validate", *args).stdout
+
+
+@pytest.mark.nbgrader
+def test_nbgrader_validate_passes_solutions_and_inverted_fails_the_release(graded_class):
+    release = graded_class.root / "release" / ASSIGNMENT
+    for name in NOTEBOOKS:
+        solved = _validate(str(SOLUTIONS / ASSIGNMENT / name), cwd=graded_class.root)
+        assert "Success! Your notebook passes all the tests." in solved, solved
+        inverted = _validate("--invert", str(release / name), cwd=graded_class.root)
+        graded = len(graded_cells(read_notebook(release / name)))
+        assert "NOTEBOOK PASSED ON" not in inverted.upper() or re.search(
+            r"PASSED ON 0 CELL", inverted.upper()
+        ), inverted
+        assert inverted.count("CELL") >= 0 and graded > 0

@@ -1,13 +1,19 @@
-"""nbgrader configuration for the course: authors edit `solutions/`, learners get `notebooks/`."""
+"""nbgrader configuration for the course: authors edit `solutions/`, learners get `notebooks/`.
+
+The grading behaviour (restored test cells, output limits, clean feedback) is shared with the
+course folders that `python -m autograder.grade` creates: see autograder/nbgrader_settings.py.
+"""
 
 from pathlib import Path
 
+from autograder.nbgrader_settings import apply
+
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+apply(c)
 
 ROOT = Path(__file__).resolve().parent
 
 c.CourseDirectory.root = str(ROOT)
-c.CourseDirectory.course_id = "cutout-cutmix"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "notebooks"
 # Grading state stays in the build folder, never beside the committed notebooks.
@@ -15,4 +21,3 @@ c.CourseDirectory.submitted_directory = "build/course/submitted"
 c.CourseDirectory.autograded_directory = "build/course/autograded"
 c.CourseDirectory.feedback_directory = "build/course/feedback"
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'build' / 'gradebook.db'}"
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -12,6 +12,8 @@ a failing one (nbgrader scores a test cell 0 when anything reaches stderr).
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
 import sys
 import warnings
 from collections.abc import Callable
@@ -23,6 +25,36 @@ Box = tuple[int, int, int, int]
 
 class CheckFailed(AssertionError):
     """A check found a wrong answer; the message explains what and why."""
+
+
+# While nbgrader autogrades, a failing visible check waits for the hidden checks that follow
+# it in the same cell: they name the mistake more precisely, and raise this failure if
+# they themselves pass. Everywhere else (a learner running the cell, Validate) it raises.
+_deferred: list[CheckFailed] = []
+
+
+def visible_check(check: Callable) -> Callable:
+    """Mark a visible check: raise at once, or defer to the hidden checks while autograding."""
+
+    @functools.wraps(check)
+    def run(*args, **kwargs):
+        _deferred.clear()
+        try:
+            return check(*args, **kwargs)
+        except CheckFailed as failure:
+            if os.environ.get("NBGRADER_EXECUTION") != "autograde":
+                raise
+            _deferred.append(failure)
+            return None
+
+    return run
+
+
+def take_deferred() -> CheckFailed | None:
+    """The visible check's failure that waits for the hidden checks, if any (and forget it)."""
+    failure = _deferred[0] if _deferred else None
+    _deferred.clear()
+    return failure
 
 
 # --- calling learner code -----------------------------------------------------
@@ -110,7 +142,7 @@ def changed_box(before: np.ndarray, after: np.ndarray) -> tuple[Box | None, str 
     return box, None
 
 
-def check_array_like(call: str, result, shape: tuple, dtype) -> np.ndarray:
+def expect_array(call: str, result, shape: tuple, dtype) -> np.ndarray:
     """Fail unless result is an ndarray of the given shape and dtype; return it."""
     if not isinstance(result, np.ndarray):
         fail(call, f"a numpy array of shape {shape}", f"{type(result).__name__}", None)
@@ -126,7 +158,7 @@ def check_array_like(call: str, result, shape: tuple, dtype) -> np.ndarray:
     return result
 
 
-def check_unchanged(call: str, name: str, original: np.ndarray, after: np.ndarray) -> None:
+def expect_unchanged(call: str, name: str, original: np.ndarray, after: np.ndarray) -> None:
     """Fail if an argument was modified in place."""
     if not np.array_equal(original, after):
         fail(
@@ -140,6 +172,7 @@ def check_unchanged(call: str, name: str, original: np.ndarray, after: np.ndarra
 # --- Cutout -------------------------------------------------------------------
 
 
+@visible_check
 def check_centered_box(centered_box: Callable) -> None:
     """centered_box on a few fixed cases: centre, corner, non-square, odd size."""
     cases = [
@@ -193,6 +226,7 @@ def check_centered_box(centered_box: Callable) -> None:
     passed("centered_box gives the right clipped boxes.")
 
 
+@visible_check
 def check_apply_cutout(apply_cutout: Callable) -> None:
     """apply_cutout zeroes exactly the box, in every channel, on a copy of the right dtype."""
     for dtype in (np.float32, np.uint8):
@@ -200,8 +234,8 @@ def check_apply_cutout(apply_cutout: Callable) -> None:
         original = image.copy()
         box = (1, 3, 2, 4)
         call = describe_call("apply_cutout", f"<(2, 4, 5) {np.dtype(dtype)} image of 1..40>", box)
-        result = check_array_like(call, call_quietly(apply_cutout, image, box), (2, 4, 5), dtype)
-        check_unchanged(call, "image", original, image)
+        result = expect_array(call, call_quietly(apply_cutout, image, box), (2, 4, 5), dtype)
+        expect_unchanged(call, "image", original, image)
         zero_positions = {(1, 2), (1, 3), (2, 2), (2, 3)}
         for channel in range(2):
             zeros = {
@@ -230,6 +264,7 @@ def check_apply_cutout(apply_cutout: Callable) -> None:
     passed("apply_cutout zeroes exactly the box in every channel, on a copy.")
 
 
+@visible_check
 def check_cutout(cutout: Callable) -> None:
     """cutout masks one clipped square per call, reaches every border, and is reproducible."""
     height, width, size = 6, 8, 4
@@ -240,13 +275,13 @@ def check_cutout(cutout: Callable) -> None:
         call = describe_call(
             "cutout", "<(3, 6, 8) image of 7s>", size, f"np.random.default_rng({seed})"
         )
-        result = check_array_like(
+        result = expect_array(
             call,
             call_quietly(cutout, image, size, np.random.default_rng(seed)),
             image.shape,
             image.dtype,
         )
-        check_unchanged(call, "image", original, image)
+        expect_unchanged(call, "image", original, image)
         box, problem = changed_box(image, result)
         if problem:
             fail(call, "one square set to 0 in every channel", problem)
@@ -290,6 +325,7 @@ def check_cutout(cutout: Callable) -> None:
 # --- CutMix ---------------------------------------------------------------------
 
 
+@visible_check
 def check_cutmix_box(cutmix_box: Callable) -> None:
     """cutmix_box on fixed cases: the 25% patch, non-square, a corner."""
     cases = [
@@ -324,6 +360,7 @@ def check_cutmix_box(cutmix_box: Callable) -> None:
     passed("cutmix_box gives the right boxes.")
 
 
+@visible_check
 def check_paste_patch(paste_patch: Callable) -> None:
     """paste_patch copies source's box into a copy of target, in every channel."""
     target = np.arange(2 * 4 * 5).reshape(2, 4, 5).astype(np.float64)
@@ -331,11 +368,11 @@ def check_paste_patch(paste_patch: Callable) -> None:
     originals = target.copy(), source.copy()
     box = (1, 3, 0, 2)
     call = describe_call("paste_patch", "<(2, 4, 5) target of 0..39>", "<source of -1..-40>", box)
-    result = check_array_like(
+    result = expect_array(
         call, call_quietly(paste_patch, target, source, box), (2, 4, 5), target.dtype
     )
-    check_unchanged(call, "target", originals[0], target)
-    check_unchanged(call, "source", originals[1], source)
+    expect_unchanged(call, "target", originals[0], target)
+    expect_unchanged(call, "source", originals[1], source)
     expected = target.copy()
     expected[:, 1:3, 0:2] = source[:, 1:3, 0:2]
     if not np.array_equal(result, expected):
@@ -350,6 +387,7 @@ def check_paste_patch(paste_patch: Callable) -> None:
     passed("paste_patch copies the box from source into a copy of target.")
 
 
+@visible_check
 def check_patch_ratio(patch_ratio: Callable) -> None:
     """patch_ratio is the box's share of the image's area."""
     cases = [
@@ -385,8 +423,8 @@ def _check_label_mixer(name: str, fn: Callable) -> None:
         originals = label1.copy(), label2.copy()
         call = describe_call(name, label1, label2, ratio)
         got = call_quietly(fn, label1, label2, ratio)
-        check_unchanged(call, "label1", originals[0], label1)
-        check_unchanged(call, "label2", originals[1], label2)
+        expect_unchanged(call, "label1", originals[0], label1)
+        expect_unchanged(call, "label2", originals[1], label2)
         if np.shape(got) != (3,) or not np.allclose(got, expected, rtol=1e-9, atol=1e-12):
             hint = None
             if np.shape(got) == (3,) and np.allclose(got, [expected[1], expected[0], 0.0]):
@@ -394,6 +432,7 @@ def _check_label_mixer(name: str, fn: Callable) -> None:
             fail(call, expected, got, hint)
 
 
+@visible_check
 def check_mix_labels(mix_labels: Callable) -> None:
     """mix_labels weights label1 by 1 - patch_ratio and label2 by patch_ratio."""
     _check_label_mixer("mix_labels", mix_labels)
@@ -408,6 +447,7 @@ def _image_pair(shape: tuple, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]
     return image1, image2
 
 
+@visible_check
 def check_cutmix(cutmix: Callable) -> None:
     """cutmix pastes one box of image2 into image1 and mixes labels by the pasted share."""
     image1, image2 = _image_pair((3, 6, 8))
@@ -421,14 +461,14 @@ def check_cutmix(cutmix: Callable) -> None:
         if not (isinstance(got, tuple) and len(got) == 2):
             fail(call, "a tuple (image, label)", type(got).__name__)
         image, label = got
-        image = check_array_like(call, image, image1.shape, image1.dtype)
+        image = expect_array(call, image, image1.shape, image1.dtype)
         for name, before, after in zip(
             ("image1", "label1", "image2", "label2"),
             originals,
             (image1, label1, image2, label2),
             strict=True,
         ):
-            check_unchanged(call, name, before, after)
+            expect_unchanged(call, name, before, after)
         box, problem = changed_box(image1, image)
         if problem:
             fail(call, "one box of image2 pasted in every channel", problem)
@@ -463,6 +503,7 @@ def check_cutmix(cutmix: Callable) -> None:
     passed("cutmix pastes one box and mixes the labels by the pasted share.")
 
 
+@visible_check
 def check_cutmix_batch(cutmix_batch: Callable) -> None:
     """cutmix_batch: one box for the batch, partners from a permutation, labels follow."""
     count, height, width = 4, 5, 7
@@ -482,9 +523,9 @@ def check_cutmix_batch(cutmix_batch: Callable) -> None:
         if not (isinstance(got, tuple) and len(got) == 2):
             fail(call, "a tuple (images, labels)", type(got).__name__)
         mixed, mixed_labels = got
-        mixed = check_array_like(call, mixed, images.shape, images.dtype)
-        check_unchanged(call, "images", originals[0], images)
-        check_unchanged(call, "labels", originals[1], labels)
+        mixed = expect_array(call, mixed, images.shape, images.dtype)
+        expect_unchanged(call, "images", originals[0], images)
+        expect_unchanged(call, "labels", originals[1], labels)
         if np.shape(mixed_labels) != labels.shape:
             fail(call, f"labels of shape {labels.shape}", f"shape {np.shape(mixed_labels)}")
         boxes = set()
@@ -527,6 +568,7 @@ def check_cutmix_batch(cutmix_batch: Callable) -> None:
 # --- The 25% patch -----------------------------------------------------------------
 
 
+@visible_check
 def check_label_mix_ratio(label_mix_ratio) -> None:
     """The share of image 1 that stays when the patch covers 25% of the area."""
     if not isinstance(label_mix_ratio, (int, float, np.number)):
@@ -539,6 +581,7 @@ def check_label_mix_ratio(label_mix_ratio) -> None:
     passed("label_mix_ratio is the share kept from image 1.")
 
 
+@visible_check
 def check_mixed_label(mixed_label) -> None:
     """The label of the 25%-patch example."""
     if np.shape(mixed_label) != (3,) or not np.allclose(mixed_label, [0.75, 0.25, 0.0]):
@@ -549,6 +592,7 @@ def check_mixed_label(mixed_label) -> None:
     passed("mixed_label is right.")
 
 
+@visible_check
 def check_output_shape(output_shape) -> None:
     """CutMix keeps the image's shape."""
     if tuple(np.atleast_1d(output_shape).tolist()) != (3, 32, 32):
@@ -570,6 +614,7 @@ def buggy_cutmix_labels(label1, label2, patch_ratio):
     return mixed_label
 
 
+@visible_check
 def check_test_cutmix_labels(test_cutmix_labels: Callable) -> None:
     """Your test must raise AssertionError for the buggy snippet."""
     try:
@@ -577,6 +622,15 @@ def check_test_cutmix_labels(test_cutmix_labels: Callable) -> None:
     except AssertionError:
         passed("your test catches the reversed-ratio bug.")
         return
+    except NotImplementedError:
+        raise  # the exercise is not done yet
+    except Exception as error:
+        fail(
+            "test_cutmix_labels(buggy_cutmix_labels)",
+            "AssertionError (the snippet is wrong)",
+            f"{type(error).__name__}: {error}",
+            "call fn with numpy arrays (labels are arrays) and check its result with assert.",
+        )
     fail(
         "test_cutmix_labels(buggy_cutmix_labels)",
         "AssertionError (the snippet is wrong)",
@@ -586,6 +640,7 @@ def check_test_cutmix_labels(test_cutmix_labels: Callable) -> None:
     )
 
 
+@visible_check
 def check_cutmix_labels(cutmix_labels: Callable) -> None:
     """The fixed cutmix_labels: label1 keeps 1 - patch_ratio."""
     _check_label_mixer("cutmix_labels", cutmix_labels)
@@ -595,6 +650,7 @@ def check_cutmix_labels(cutmix_labels: Callable) -> None:
 # --- Multiple choice -------------------------------------------------------------------
 
 
+@visible_check
 def check_choice(answer, choices: str = "ABCD") -> None:
     """A multiple-choice answer is one of the offered letters (its correctness is graded later)."""
     if not (isinstance(answer, str) and answer.strip().upper() in set(choices)):

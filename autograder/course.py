@@ -7,6 +7,7 @@ given explicitly, so tests, the demo and an instructor's run all use the same pa
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from autograder.nbgrader_settings import config_file_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -40,17 +43,19 @@ class Course:
     def run(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
         """Run one nbgrader command on this course; raise NbgraderError if it fails."""
         self.root.mkdir(parents=True, exist_ok=True)
+        # cwd is the course folder, so this file (and not the project's) configures nbgrader.
+        (self.root / "nbgrader_config.py").write_text(config_file_text())
         command = [
             str(NBGRADER),
             *args,
             f"--CourseDirectory.root={self.root}",
             f"--CourseDirectory.source_directory={self.source}",
             f"--CourseDirectory.db_url={self.db_url}",
-            "--CourseDirectory.course_id=cutout-cutmix",
         ]
-        # cwd is the course folder, so the project's own nbgrader_config.py is not read.
+        # nbgrader calls helper programs (alembic) by name: the venv's bin must be on PATH.
+        env = {**os.environ, "PATH": f"{NBGRADER.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
         process = subprocess.run(
-            command, cwd=self.root, capture_output=True, text=True, timeout=timeout
+            command, cwd=self.root, capture_output=True, text=True, timeout=timeout, env=env
         )
         if process.returncode != 0:
             log = (process.stdout + process.stderr)[-4000:]
@@ -92,13 +97,13 @@ class Course:
         )
 
     def scores(self, student: str) -> dict[str, dict[str, tuple[float, float]]]:
-        """{notebook: {grade_id: (score, max_score)}} from nbgrader's gradebook."""
+        """{notebook file name: {grade_id: (score, max_score)}} from nbgrader's gradebook."""
         from nbgrader.api import Gradebook
 
         with Gradebook(self.db_url) as gradebook:
             submission = gradebook.find_submission(ASSIGNMENT, student)
             return {
-                notebook.name: {
+                f"{notebook.name}.ipynb": {
                     grade.name: (grade.score, grade.max_score) for grade in notebook.grades
                 }
                 for notebook in submission.notebooks

@@ -18,7 +18,7 @@ from autograder.mistakes import mistakes_for
 def answer_cells(notebook: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
     """{exercise name: answer cell}; an answer cell's grade_id is `<name>-answer`."""
     return {
-        cell.metadata["nbgrader"]["grade_id"].removesuffix("-answer"): cell
+        cell.metadata["nbgrader"]["grade_id"].removesuffix("-answer").replace("-", "_"): cell
         for cell in notebook.cells
         if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
     }

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from autograder.answers import ANSWERS
 
 from augcourse import checks as visible
 from autograder import checks as hidden
 from autograder import reference
+from autograder.answers import ANSWERS
 from autograder.mistakes import MISTAKES
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -94,7 +94,7 @@ def test_learner_test_must_pass_correct_and_fail_wrong_functions():
     def test_at_one_half_only(fn):
         assert np.allclose(fn(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 0.5), [0.5, 0.5])
 
-    with pytest.raises(AssertionError, match="reversed-ratio"):
+    with pytest.raises(AssertionError, match="other than 0.5"):
         visible.check_test_cutmix_labels(test_at_one_half_only)
     with pytest.raises(AssertionError, match="misses this wrong version"):
         hidden.grade_test_cutmix_labels(test_at_one_half_only)
@@ -126,3 +126,31 @@ def test_worked_example_values():
         visible.check_label_mix_ratio(0.25)
     with pytest.raises(AssertionError):
         hidden.grade_mixed_label(np.array([0.25, 0.75, 0.0]))
+
+
+def test_while_autograding_the_hidden_check_names_the_mistake_the_visible_one_found(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    swapped = next(m for m in MISTAKES if m.key == "weights_swapped" and m.function == "mix_labels")
+    visible.check_mix_labels(swapped.implementation)  # waits for the hidden check
+    with pytest.raises(AssertionError) as failure:
+        hidden.grade_mix_labels(swapped.implementation)
+    assert swapped.explanation in str(failure.value)
+
+
+def test_while_autograding_a_visible_failure_still_fails_when_hidden_cases_pass(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+
+    def wrong_only_on_the_visible_case(label1, label2, patch_ratio):
+        if patch_ratio == 0.3 and len(label1) == 3 and label1[0] == 1.0:
+            return np.array([0.3, 0.7, 0.0])
+        return reference.mix_labels(label1, label2, patch_ratio)
+
+    visible.check_mix_labels(wrong_only_on_the_visible_case)
+    with pytest.raises(AssertionError, match="label weights are swapped"):
+        hidden.grade_mix_labels(wrong_only_on_the_visible_case)
+
+
+def test_outside_autograding_visible_checks_raise_at_once(monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    with pytest.raises(AssertionError):
+        visible.check_patch_ratio(lambda box, height, width: 0.0)

@@ -7,9 +7,10 @@ import re
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
-from autograder.answers import ANSWERS
 
+from autograder.answers import ANSWERS
 from autograder.course import ASSIGNMENT, RELEASE, SOLUTIONS, Course, graded_cells, read_notebook
 from autograder.mistakes import mistakes_for
 from autograder.release import build_release
@@ -52,7 +53,7 @@ def test_points_sum_to_the_stated_total_per_notebook():
     for name, total in STATED_TOTALS.items():
         points = graded_cells(read_notebook(SOLUTIONS / ASSIGNMENT / name))
         assert sum(points.values()) == total, f"{name}: {points}"
-        assert f"{total} points" in "".join(
+        assert f"Points: {total} in total" in "".join(
             c.source
             for c in read_notebook(SOLUTIONS / ASSIGNMENT / name).cells
             if c.cell_type == "markdown"
@@ -141,3 +142,33 @@ def test_nbgrader_validate_passes_solutions_and_inverted_fails_the_release(grade
             r"PASSED ON 0 CELL", inverted.upper()
         ), inverted
         assert inverted.count("CELL") >= 0 and graded > 0
+
+
+def _run_allowing_errors(path: Path) -> nbformat.NotebookNode:
+    from nbclient import NotebookClient
+
+    notebook = read_notebook(path)
+    NotebookClient(
+        notebook, timeout=120, allow_errors=True, resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    return notebook
+
+
+EXERCISES = [*correct_styles.LEARNER_FUNCTIONS, "test_cutmix_labels", *WRONG_VALUES, *ANSWERS]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_blank_learner_notebook_stops_only_where_the_learner_must_write_code(name):
+    """Run the released notebook untouched: every error must come from an unfinished exercise."""
+    notebook = _run_allowing_errors(RELEASE / ASSIGNMENT / name)
+    unexpected = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type != "error":
+                continue
+            unfinished = output.ename == "NotImplementedError" or (
+                output.ename == "NameError" and any(f"'{e}'" in output.evalue for e in EXERCISES)
+            )
+            if not unfinished:
+                unexpected.append(f"cell {cell.get('id')}: {output.ename}: {output.evalue}")
+    assert not unexpected, "\n".join(unexpected)

@@ -1,0 +1,322 @@
+"""Grade a class: each learner on their own, with real nbgrader, nothing lost, nothing stale.
+
+The flow for one run (see `grade_class`):
+  1. canary: the reference solution is graded first, in a course folder of its own; the
+     run stops with a clear error unless it gets full marks;
+  2. intake: whatever the instructor downloaded becomes one submission per learner;
+  3. per learner, on their own: forget any earlier result, sanitize each notebook, run
+     `nbgrader autograde` for that learner alone, then `nbgrader generate_feedback`;
+     any failure marks that learner "needs attention: <reason>" and no score is kept;
+  4. outputs: nbgrader's CSV export, the per-test table (CSV and JSON), the class report
+     and a summary table.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from autograder.course import (
+    ASSIGNMENT,
+    SOLUTIONS,
+    Course,
+    NbgraderError,
+    graded_cells,
+    notebook_names,
+    read_notebook,
+)
+from autograder.intake import Submission, find_submissions, grade_ids_of, sanitize
+from autograder.mistakes import MISTAKES
+from autograder.report import summary_table, write_class_report
+
+# Learner-facing explanation -> "function:key", to name the diagnosed mistake in the table.
+MISTAKE_BY_EXPLANATION = {m.explanation: f"{m.function}:{m.key}" for m in MISTAKES}
+LIKELY_MISTAKE = re.compile(r"likely mistake: (.*)")
+
+
+class CanaryFailed(RuntimeError):
+    """The reference solution did not get full marks: grading cannot be trusted."""
+
+
+@dataclass
+class LearnerResult:
+    learner: str
+    status: str  # "graded" or "needs attention: <reason>"
+    score: float | None
+    max: float
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
+
+
+def grading_seed(out_dir: Path) -> str:
+    """The seed of the inputs drawn at grading time: fresh for a new run folder, then kept,
+    so re-running gives the same results and learners cannot know the inputs beforehand."""
+    path = out_dir / "grading_seed.txt"
+    if not path.exists():
+        path.write_text(str(secrets.randbits(63)))
+    return path.read_text().strip()
+
+
+def max_points() -> dict[str, dict[str, float]]:
+    """{notebook: {grade_id: points}} from the solution notebooks."""
+    return {
+        name: graded_cells(read_notebook(SOLUTIONS / ASSIGNMENT / name))
+        for name in notebook_names()
+    }
+
+
+def run_canary(out_dir: Path) -> float:
+    """Grade the reference solution; raise CanaryFailed unless every graded cell gets full marks."""
+    canary = Course(out_dir / "canary")
+    if canary.root.exists():
+        shutil.rmtree(canary.root)
+    started = time.perf_counter()
+    try:
+        canary.generate_release()
+        canary.submit(
+            "reference", {name: SOLUTIONS / ASSIGNMENT / name for name in notebook_names()}
+        )
+        canary.autograde("reference")
+        scores = canary.scores("reference")
+    except (NbgraderError, subprocess.TimeoutExpired) as error:
+        raise CanaryFailed(
+            f"grading the reference solution failed, so no learner was graded:\n{error}"
+        ) from None
+    expected = max_points()
+    lost = {
+        f"{name}/{grade_id}": scores.get(name, {}).get(grade_id)
+        for name, points in expected.items()
+        for grade_id, maximum in points.items()
+        if scores.get(name, {}).get(grade_id, (None, None))[0] != maximum
+    }
+    if lost:
+        reasons = _failure_messages(canary, "reference")
+        detail = "\n".join(
+            f"  {cell}: {score} -> {reasons.get(cell.split('/')[1], '')}"
+            for cell, score in lost.items()
+        )
+        raise CanaryFailed(
+            "the reference solution did not get full marks, so no learner was graded "
+            "(is the autograder package importable by the grading kernel?):\n" + detail
+        )
+    return time.perf_counter() - started
+
+
+def _failure_messages(course: Course, student: str) -> dict[str, str]:
+    """{grade_id: the error message of that test cell} from the autograded notebooks."""
+    messages = {}
+    folder = course.root / "autograded" / student / ASSIGNMENT
+    for path in sorted(folder.glob("*.ipynb")):
+        for cell in read_notebook(path).cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            if grade_id and errors:
+                messages[grade_id] = f"{errors[-1].get('ename')}: {errors[-1].get('evalue')}"
+    return messages
+
+
+def _forget(course: Course, learner: str) -> None:
+    """Remove every earlier result of this learner, so a failed regrade shows no stale score."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(course.db_url) as gradebook:
+        try:
+            gradebook.remove_submission(ASSIGNMENT, learner)
+        except MissingEntry:
+            pass
+    for stage in ("submitted", "autograded", "feedback"):
+        shutil.rmtree(course.root / stage / learner, ignore_errors=True)
+
+
+def grade_learner(
+    course: Course, submission: Submission, points: dict[str, dict[str, float]]
+) -> LearnerResult:
+    """Sanitize, autograde and give feedback to one learner; never raises for their notebooks."""
+    started = time.perf_counter()
+    learner = submission.learner
+    total_max = sum(sum(p.values()) for p in points.values())
+    notes = list(submission.problems)
+    attention = [
+        p for p in submission.problems if not p.startswith(("extra file", "notebook renamed"))
+    ]
+    _forget(course, learner)
+
+    clean = {}
+    for name in points:
+        if name not in submission.notebooks:
+            continue
+        notebook, problems = sanitize(submission.notebooks[name], set(points[name]))
+        notes += [f"{name}: {p}" for p in problems]
+        if notebook is None:
+            attention += [f"{name}: {p}" for p in problems]
+        else:
+            attention += [f"{name}: {p}" for p in problems if "restored" not in p]
+            clean[name] = notebook
+
+    result = LearnerResult(learner, "graded", None, total_max, 0.0, notes)
+    if clean:
+        course.submit(learner, clean)
+        try:
+            course.autograde(learner)
+            course.run("generate_feedback", ASSIGNMENT, "--force", f"--student={learner}")
+        except subprocess.TimeoutExpired:
+            attention.append("grading timed out")
+        except NbgraderError as error:
+            attention.append(f"autograde failed: {_short(str(error))}")
+    scores = _scores_or_none(course, learner) if clean else None
+    if (
+        clean
+        and scores is None
+        and not any(a.startswith(("autograde", "grading")) for a in attention)
+    ):
+        attention.append("nbgrader recorded no grades")
+    messages = _failure_messages(course, learner) if scores else {}
+    timeouts = [
+        g for g, m in messages.items() if m.startswith(("CellTimeoutError", "DeadKernelError"))
+    ]
+    if timeouts:
+        attention.append(f"cells timed out or the kernel died: {', '.join(timeouts)}")
+
+    for name, cells in points.items():
+        for grade_id, maximum in cells.items():
+            got = scores.get(name, {}).get(grade_id) if scores else None
+            score = None if got is None or name not in clean else got[0]
+            message = messages.get(grade_id, "")
+            found = LIKELY_MISTAKE.search(message)
+            result.rows.append(
+                {
+                    "learner": learner,
+                    "notebook": name,
+                    "test": grade_id,
+                    "points": score,
+                    "max": maximum,
+                    "status": "not graded"
+                    if score is None
+                    else ("passed" if score >= maximum else "failed"),
+                    "mistake": MISTAKE_BY_EXPLANATION.get(found.group(1).strip(), "")
+                    if found
+                    else "",
+                    "message": message.split("\n")[0] if message else "",
+                }
+            )
+    missing = [n for n in points if n not in submission.notebooks]
+    if missing:
+        attention += [
+            f"missing notebook {n}" for n in missing if f"missing notebook {n}" not in attention
+        ]
+    graded_rows = [r for r in result.rows if r["points"] is not None]
+    result.score = sum(r["points"] for r in graded_rows) if graded_rows else None
+    result.status = (
+        "graded" if not attention else "needs attention: " + "; ".join(dict.fromkeys(attention))
+    )
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _scores_or_none(course: Course, learner: str):
+    try:
+        return course.scores(learner)
+    except Exception:  # nbgrader raises MissingEntry when nothing was recorded
+        return None
+
+
+def _short(text: str, limit: int = 300) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    interesting = [line for line in lines if "Error" in line or "error" in line] or lines
+    return interesting[-1][:limit] if interesting else "unknown error"
+
+
+def grade_class(
+    submissions: Path,
+    out_dir: Path,
+    progress: Callable[[str], None] = print,
+) -> list[LearnerResult]:
+    """Grade every learner found in `submissions`; write all outputs into `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["COURSE_GRADING_SEED"] = grading_seed(out_dir)
+    progress("Grading the reference solution first (canary)...")
+    seconds = run_canary(out_dir)
+    progress(f"  reference: full marks ({seconds:.1f} s)")
+
+    course = Course(out_dir / "course")
+    release = course.generate_release()
+    points = max_points()
+    grade_ids = {name: grade_ids_of(release / name) for name in points}
+    found = find_submissions(Path(submissions), list(points), grade_ids)
+    progress(f"Found {len(found)} learners in {submissions}")
+
+    results = []
+    for number, submission in enumerate(found, start=1):
+        result = grade_learner(course, submission, points)
+        results.append(result)
+        score = "-" if result.score is None else f"{result.score:g}/{result.max:g}"
+        progress(
+            f"  [{number}/{len(found)}] {result.learner}: {score}, {result.status} ({result.seconds:.1f} s)"
+        )
+
+    write_outputs(course, results, out_dir)
+    progress("")
+    progress(
+        summary_table([_learner_row(r) for r in results], [row for r in results for row in r.rows])
+    )
+    return results
+
+
+def _learner_row(result: LearnerResult) -> dict:
+    return {
+        "learner": result.learner,
+        "status": result.status,
+        "score": result.score,
+        "max": result.max,
+        "seconds": result.seconds,
+    }
+
+
+def write_outputs(course: Course, results: list[LearnerResult], out_dir: Path) -> None:
+    """nbgrader's CSV export, the per-test table, the learners' table and the class report."""
+    rows = [row for result in results for row in result.rows]
+    learners = [_learner_row(r) | {"notes": r.notes} for r in results]
+    try:
+        course.run("export", f"--to={out_dir / 'grades.csv'}")
+    except NbgraderError as error:
+        (out_dir / "grades.csv.error.txt").write_text(str(error))
+    columns = ["learner", "notebook", "test", "points", "max", "status", "mistake", "message"]
+    with open(out_dir / "tests.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    (out_dir / "tests.json").write_text(json.dumps(rows, indent=1))
+    (out_dir / "learners.json").write_text(json.dumps(learners, indent=1))
+    write_class_report(rows, [_learner_row(r) for r in results], out_dir)
+    feedback = out_dir / "feedback"
+    shutil.rmtree(feedback, ignore_errors=True)
+    if (course.root / "feedback").exists():
+        shutil.copytree(course.root / "feedback", feedback)
+
+
+def results_from(out_dir: Path) -> tuple[list[dict], list[dict]]:
+    """(learners, rows) of an earlier run, as written by write_outputs."""
+    return json.loads((out_dir / "learners.json").read_text()), json.loads(
+        (out_dir / "tests.json").read_text()
+    )
+
+
+def to_dict(result: LearnerResult) -> dict:
+    return asdict(result)
+
+
+def write_notebook(notebook: nbformat.NotebookNode, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)

@@ -1,0 +1,34 @@
+"""nbgrader settings shared by every course folder: the project's own nbgrader_config.py
+(formgrader, `nbgrader` commands at the root) and the course folders that grading creates."""
+
+from __future__ import annotations
+
+FEEDBACK_PREPROCESSORS = [
+    "nbgrader.preprocessors.GetGrades",
+    "autograder.feedback.CleanFeedback",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+
+def apply(c) -> None:
+    """Set the course's grading behaviour on an nbgrader config object `c`."""
+    c.CourseDirectory.course_id = "cutout-cutmix"
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    # A learner who deletes a test cell loses nothing but that answer: nbgrader puts it back.
+    c.OverwriteCells.add_missing_cells = True
+    # Printing in a loop must not flood the autograded notebook or the feedback.
+    c.LimitOutput.max_lines = 200
+    c.LimitOutput.max_traceback = 40
+    c.Execute.timeout = 120
+    # Feedback shows what the learner needs: no hidden-test source, no traceback noise.
+    c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
+
+
+def config_file_text() -> str:
+    """The text of an nbgrader_config.py that applies these settings."""
+    return (
+        "# Written by autograder.course; the settings live in autograder/nbgrader_settings.py.\n"
+        "from autograder.nbgrader_settings import apply\n\n"
+        "c = get_config()  # noqa: F821\n"
+        "apply(c)\n"
+    )

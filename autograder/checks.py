@@ -12,7 +12,10 @@ failing input and, where the learner's output matches a mistake of the bank
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
+import io
 import math
 import os
 from collections.abc import Callable, Iterable
@@ -91,7 +94,57 @@ def _failure(title: str, lines: Iterable[str], mistake: Mistake | None = None, h
 
 
 def _input_size(args: tuple) -> int:
-    return sum(int(np.size(a)) if isinstance(a, np.ndarray) else 1 for a in args)
+    """How big an input is, to show the smallest failing one: pixels, or height x width."""
+    arrays = sum(int(np.size(a)) for a in args if isinstance(a, np.ndarray))
+    ints = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
+    return arrays + (ints[0] * ints[1] if len(ints) >= 2 else 0)
+
+
+def show_comparison(panels: dict[str, np.ndarray]) -> None:
+    """In a notebook, show images side by side (e.g. expected, yours, difference).
+
+    Only when running inside IPython; the picture goes to the cell's output (and so to
+    the learner's feedback) as a PNG.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.display import Image, display
+    except ImportError:
+        return
+    if get_ipython() is None:
+        return
+    import matplotlib.pyplot as plt
+
+    from augcourse.plots import show_images
+
+    images = [np.asarray(image, dtype=np.float64) for image in panels.values()]
+    figure = show_images(images, titles=list(panels), scale=2.2)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(figure)
+    display(Image(data=buffer.getvalue()))
+
+
+def _difference(expected: np.ndarray, got: np.ndarray) -> np.ndarray:
+    """Where two images differ: 1 where any channel differs, as a one-channel image."""
+    return (np.asarray(expected) != np.asarray(got)).any(axis=0, keepdims=True).astype(np.float64)
+
+
+def _show_if_images(args: tuple, expected, got) -> None:
+    if (
+        isinstance(expected, np.ndarray)
+        and expected.ndim == 3
+        and isinstance(got, np.ndarray)
+        and got.shape == expected.shape
+    ):
+        show_comparison(
+            {
+                "input": next(a for a in args if isinstance(a, np.ndarray)),
+                "expected": expected,
+                "yours": got,
+                "where they differ": _difference(expected, got),
+            }
+        )
 
 
 def _grade_deterministic(
@@ -126,6 +179,7 @@ def _grade_deterministic(
         )
     failing = [f[0] for f in failures]
     mistake = _matching_mistake(name, fn, failing, same)
+    _show_if_images(args, expected, got)
     raise _failure(
         call,
         [
@@ -239,9 +293,66 @@ def _stable_lam(lam: float, *sides: int) -> bool:
     return True
 
 
+# --- graders of the learner functions ---------------------------------------------------
+
+# Learner functions that call others: a wrong helper makes the caller fail too.
+DEPENDS_ON = {
+    "cutout": ["centered_box", "apply_cutout"],
+    "cutmix_box": ["centered_box"],
+    "cutmix": ["cutmix_box", "paste_patch", "patch_ratio", "mix_labels"],
+    "cutmix_batch": ["cutmix_box", "paste_patch", "patch_ratio", "mix_labels"],
+}
+_CHECKS: dict[str, Callable] = {}
+
+
+def _grader(name: str) -> Callable:
+    """Turn a check of learner function `name` into its public grader.
+
+    The grader reports success (or a visible check's failure that waited for it), and
+    when the function fails while calling one of the learner's other functions that is
+    itself wrong, says so: fixing that one first is the learner's best next step.
+    """
+
+    def decorate(check: Callable) -> Callable:
+        _CHECKS[name] = check
+
+        @functools.wraps(check)
+        def grade(fn: Callable) -> None:
+            try:
+                check(fn)
+            except CheckFailed as failure:
+                wrong = [h for h in DEPENDS_ON.get(name, []) if not _is_correct(h, fn)]
+                if wrong:
+                    note = ", ".join(f"{h}" for h in wrong)
+                    raise CheckFailed(
+                        f"{failure}\n  note: {name} calls your {note}, which fails its own check; "
+                        "fix that first."
+                    ) from None
+                raise
+            passed(f"{name} passes the hidden checks.")
+
+        return grade
+
+    return decorate
+
+
+def _is_correct(helper: str, fn: Callable) -> bool:
+    """Whether the learner's own `helper`, as seen from fn's notebook, passes its check."""
+    candidate = getattr(fn, "__globals__", {}).get(helper)
+    if not callable(candidate) or candidate is fn:
+        return True
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            _CHECKS[helper](candidate)
+    except AssertionError:
+        return False
+    return True
+
+
 # --- Cutout ---------------------------------------------------------------------------
 
 
+@_grader("centered_box")
 def grade_centered_box(centered_box: Callable) -> None:
     """centered_box against the reference: every border, odd sizes, non-square images."""
     rng = grading_rng()
@@ -264,9 +375,9 @@ def grade_centered_box(centered_box: Callable) -> None:
             )
         )
     _grade_deterministic("centered_box", centered_box, cases, _same_box)
-    passed("centered_box passes the hidden cases.")
 
 
+@_grader("apply_cutout")
 def grade_apply_cutout(apply_cutout: Callable) -> None:
     """apply_cutout against the reference on several shapes, dtypes and boxes."""
     rng = grading_rng()
@@ -276,7 +387,6 @@ def grade_apply_cutout(apply_cutout: Callable) -> None:
             image = _image(shape, dtype, rng)
             cases += [(image, box) for box in _boxes(shape[1], shape[2], rng, 4)]
     _grade_deterministic("apply_cutout", apply_cutout, cases, _same_array, _describe_image_args)
-    passed("apply_cutout passes the hidden cases.")
 
 
 @lru_cache(maxsize=64)
@@ -310,6 +420,7 @@ def _check_reproducible(name: str, fn: Callable, args: tuple, seed: int, first) 
         )
 
 
+@_grader("cutout")
 def grade_cutout(cutout: Callable) -> None:
     """cutout by its properties: one clipped square of zeros, every position reachable, rng only."""
     rng = grading_rng()
@@ -338,6 +449,9 @@ def grade_cutout(cutout: Callable) -> None:
                     call, ["  expected: a square set to 0", "  got:      an unchanged image"]
                 )
             if box not in valid:
+                show_comparison(
+                    {"input": image, "yours": result, "changed pixels": _difference(image, result)}
+                )
                 mistake = None
                 if box in _cutout_boxes(height, width, size, swapped=True):
                     mistake = next(
@@ -375,7 +489,6 @@ def grade_cutout(cutout: Callable) -> None:
                 mistake if clipped else None,
                 "draw cy uniformly from all rows and cx from all columns.",
             )
-    passed("cutout passes the hidden property checks.")
 
 
 def _check_image_result(name: str, call: str, image: np.ndarray, result, modified: bool):
@@ -401,6 +514,9 @@ def _check_image_result(name: str, call: str, image: np.ndarray, result, modifie
         )
     box, problem = changed_box(image, result)
     if problem:
+        show_comparison(
+            {"input": image, "yours": result, "changed pixels": _difference(image, result)}
+        )
         mistake = None
         if problem.startswith("the changed pixels are not the same in every channel"):
             mistake = next(
@@ -419,6 +535,7 @@ def _check_image_result(name: str, call: str, image: np.ndarray, result, modifie
 # --- CutMix ---------------------------------------------------------------------------
 
 
+@_grader("cutmix_box")
 def grade_cutmix_box(cutmix_box: Callable) -> None:
     """cutmix_box against the reference: many lam values, every border, non-square images."""
     rng = grading_rng()
@@ -434,9 +551,9 @@ def grade_cutmix_box(cutmix_box: Callable) -> None:
         cases.append((height, width, lam, int(rng.integers(height)), int(rng.integers(width))))
     cases = [c for c in cases if _stable_lam(c[2], c[0], c[1])]
     _grade_deterministic("cutmix_box", cutmix_box, cases, _same_box)
-    passed("cutmix_box passes the hidden cases.")
 
 
+@_grader("paste_patch")
 def grade_paste_patch(paste_patch: Callable) -> None:
     """paste_patch against the reference on several shapes, dtypes and boxes."""
     rng = grading_rng()
@@ -447,9 +564,9 @@ def grade_paste_patch(paste_patch: Callable) -> None:
             source = target + 100  # every pixel differs from target's
             cases += [(target, source, box) for box in _boxes(shape[1], shape[2], rng, 4)]
     _grade_deterministic("paste_patch", paste_patch, cases, _same_array, _describe_image_args)
-    passed("paste_patch passes the hidden cases.")
 
 
+@_grader("patch_ratio")
 def grade_patch_ratio(patch_ratio: Callable) -> None:
     """patch_ratio against the reference on boxes of square and non-square images."""
     rng = grading_rng()
@@ -457,7 +574,6 @@ def grade_patch_ratio(patch_ratio: Callable) -> None:
     for height, width in [(32, 32), (10, 20), (20, 10), (1, 7), (9, 5)]:
         cases += [(box, height, width) for box in _boxes(height, width, rng, 10)]
     _grade_deterministic("patch_ratio", patch_ratio, cases, _same_number)
-    passed("patch_ratio passes the hidden cases.")
 
 
 def _label_cases(rng: np.random.Generator, batches: bool) -> list[tuple]:
@@ -478,11 +594,11 @@ def _label_cases(rng: np.random.Generator, batches: bool) -> list[tuple]:
     return cases
 
 
+@_grader("mix_labels")
 def grade_mix_labels(mix_labels: Callable) -> None:
     """mix_labels against the reference: one-hot and soft labels, float32 and float64, batches."""
     cases = _label_cases(grading_rng(), batches=True)
     _grade_deterministic("mix_labels", mix_labels, cases, _same_label)
-    passed("mix_labels passes the hidden cases.")
 
 
 @lru_cache(maxsize=32)
@@ -543,6 +659,7 @@ def _label_diagnosis(name: str, label, label1, label2, share: float) -> tuple[Mi
     )
 
 
+@_grader("cutmix")
 def grade_cutmix(cutmix: Callable) -> None:
     """cutmix by its properties: one clipped box of image2, the label from the pasted share, rng only."""
     rng = grading_rng()
@@ -596,6 +713,7 @@ def grade_cutmix(cutmix: Callable) -> None:
                         "paste image2[:, top:bottom, left:right].",
                     )
                 if box not in valid:
+                    show_comparison({"image1": image1, "image2": image2, "yours": image})
                     raise _failure(
                         call,
                         [
@@ -631,7 +749,6 @@ def grade_cutmix(cutmix: Callable) -> None:
                 ],
                 next(m for m in mistakes_for("cutmix") if m.key == "centre_kept_from_border"),
             )
-    passed("cutmix passes the hidden property checks.")
 
 
 def _batch_label_diagnosis(label, labels, i: int, partner: int, share: float):
@@ -647,6 +764,7 @@ def _batch_label_diagnosis(label, labels, i: int, partner: int, share: float):
     return _label_diagnosis("cutmix_batch", label, labels[i], labels[partner], share)
 
 
+@_grader("cutmix_batch")
 def grade_cutmix_batch(cutmix_batch: Callable) -> None:
     """cutmix_batch by its properties: one box, partners by permutation, labels follow, rng only."""
     rng = grading_rng()
@@ -788,7 +906,6 @@ def grade_cutmix_batch(cutmix_batch: Callable) -> None:
                     f"  got:      always {sorted(partner_lists)}",
                 ],
             )
-    passed("cutmix_batch passes the hidden property checks.")
 
 
 # --- The 25% patch -------------------------------------------------------------------------
@@ -897,11 +1014,11 @@ def grade_test_cutmix_labels(test_cutmix_labels: Callable) -> None:
     passed("your test passes correct functions and catches the wrong ones.")
 
 
+@_grader("cutmix_labels")
 def grade_cutmix_labels(cutmix_labels: Callable) -> None:
     """The fixed cutmix_labels against the reference."""
     cases = _label_cases(grading_rng(), batches=False)
     _grade_deterministic("cutmix_labels", cutmix_labels, cases, _same_label)
-    passed("cutmix_labels passes the hidden cases.")
 
 
 # --- Multiple choice ----------------------------------------------------------------------------

@@ -22,10 +22,8 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
 
 from autograder.course import (
     ASSIGNMENT,
@@ -88,7 +86,9 @@ def run_canary(out_dir: Path) -> float:
         canary.submit(
             "reference", {name: SOLUTIONS / ASSIGNMENT / name for name in notebook_names()}
         )
-        canary.autograde("reference")
+        outcome = canary.grade_one("reference")
+        if not outcome["success"]:
+            raise NbgraderError(failure_reason(outcome, DEFAULT_LIMITS))
         scores = canary.scores("reference")
     except (NbgraderError, subprocess.TimeoutExpired) as error:
         raise CanaryFailed(
@@ -140,61 +140,87 @@ def _forget(course: Course, learner: str) -> None:
         shutil.rmtree(course.root / stage / learner, ignore_errors=True)
 
 
-def grade_learner(
+@dataclass(frozen=True)
+class Limits:
+    """How long one learner may take: each cell, and the whole autograde of the learner."""
+
+    cell_seconds: int = 60
+    learner_seconds: float = 900
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass
+class Prepared:
+    """A learner's submission, sanitized and handed to nbgrader, waiting to be graded."""
+
+    submission: Submission
+    clean: dict[str, object]
+    notes: list[str]
+    attention: list[str]
+    started: float
+
+
+def prepare_learner(
     course: Course, submission: Submission, points: dict[str, dict[str, float]]
-) -> LearnerResult:
-    """Sanitize, autograde and give feedback to one learner; never raises for their notebooks."""
+) -> Prepared:
+    """Forget earlier results, sanitize each notebook and place the clean ones for nbgrader."""
     started = time.perf_counter()
-    learner = submission.learner
-    total_max = sum(sum(p.values()) for p in points.values())
     notes = list(submission.problems)
     attention = [
         p for p in submission.problems if not p.startswith(("extra file", "notebook renamed"))
     ]
-    _forget(course, learner)
-
+    attention += [
+        f"missing notebook {n}"
+        for n in points
+        if n not in submission.notebooks and f"missing notebook {n}" not in attention
+    ]
+    _forget(course, submission.learner)
     clean = {}
     for name in points:
         if name not in submission.notebooks:
             continue
         notebook, problems = sanitize(submission.notebooks[name], set(points[name]))
         notes += [f"{name}: {p}" for p in problems]
-        if notebook is None:
-            attention += [f"{name}: {p}" for p in problems]
-        else:
-            attention += [f"{name}: {p}" for p in problems if "restored" not in p]
+        # A restored test cell costs the learner nothing; every other repair is worth a look.
+        attention += [f"{name}: {p}" for p in problems if notebook is None or "restored" not in p]
+        if notebook is not None:
             clean[name] = notebook
-
-    result = LearnerResult(learner, "graded", None, total_max, 0.0, notes)
     if clean:
-        course.submit(learner, clean)
-        try:
-            course.autograde(learner)
-            course.run("generate_feedback", ASSIGNMENT, "--force", f"--student={learner}")
-        except subprocess.TimeoutExpired:
-            attention.append("grading timed out")
-        except NbgraderError as error:
-            attention.append(f"autograde failed: {_short(str(error))}")
-    scores = _scores_or_none(course, learner) if clean else None
-    if (
-        clean
-        and scores is None
-        and not any(a.startswith(("autograde", "grading")) for a in attention)
-    ):
+        course.submit(submission.learner, clean)
+    return Prepared(submission, clean, notes, attention, started)
+
+
+def finish_learner(
+    course: Course,
+    prepared: Prepared,
+    outcome: dict | None,
+    points: dict[str, dict[str, float]],
+    limits: Limits,
+) -> LearnerResult:
+    """Read what nbgrader recorded for one learner and decide their status."""
+    learner = prepared.submission.learner
+    attention = list(prepared.attention)
+    if outcome is not None and not outcome["success"]:
+        attention.append(failure_reason(outcome, limits))
+    scores = _scores_or_none(course, learner) if prepared.clean else None
+    if prepared.clean and scores is None and not attention:
         attention.append("nbgrader recorded no grades")
     messages = _failure_messages(course, learner) if scores else {}
-    timeouts = [
-        g for g, m in messages.items() if m.startswith(("CellTimeoutError", "DeadKernelError"))
-    ]
-    if timeouts:
-        attention.append(f"cells timed out or the kernel died: {', '.join(timeouts)}")
-
+    result = LearnerResult(
+        learner, "graded", None, sum(sum(p.values()) for p in points.values()), 0.0, prepared.notes
+    )
     for name, cells in points.items():
         for grade_id, maximum in cells.items():
-            got = scores.get(name, {}).get(grade_id) if scores else None
-            score = None if got is None or name not in clean else got[0]
+            got = scores.get(name, {}).get(grade_id) if scores and name in prepared.clean else None
+            score = None if got is None else got[0]
             message = messages.get(grade_id, "")
             found = LIKELY_MISTAKE.search(message)
+            if score is None:
+                status = "not graded"
+            else:
+                status = "passed" if score >= maximum else "failed"
             result.rows.append(
                 {
                     "learner": learner,
@@ -202,27 +228,82 @@ def grade_learner(
                     "test": grade_id,
                     "points": score,
                     "max": maximum,
-                    "status": "not graded"
-                    if score is None
-                    else ("passed" if score >= maximum else "failed"),
+                    "status": status,
                     "mistake": MISTAKE_BY_EXPLANATION.get(found.group(1).strip(), "")
                     if found
                     else "",
-                    "message": message.split("\n")[0] if message else "",
+                    "message": message.split("\n")[0],
                 }
             )
-    missing = [n for n in points if n not in submission.notebooks]
-    if missing:
-        attention += [
-            f"missing notebook {n}" for n in missing if f"missing notebook {n}" not in attention
-        ]
     graded_rows = [r for r in result.rows if r["points"] is not None]
     result.score = sum(r["points"] for r in graded_rows) if graded_rows else None
     result.status = (
         "graded" if not attention else "needs attention: " + "; ".join(dict.fromkeys(attention))
     )
-    result.seconds = time.perf_counter() - started
+    result.seconds = time.perf_counter() - prepared.started
     return result
+
+
+def grade_learners(
+    course: Course,
+    submissions: list[Submission],
+    points: dict[str, dict[str, float]],
+    limits: Limits = DEFAULT_LIMITS,
+    workers: int = 1,
+    on_result: Callable[[LearnerResult], None] = lambda result: None,
+) -> list[LearnerResult]:
+    """Grade learners, up to `workers` at once, each in a process of its own."""
+    waiting = list(submissions)
+    running: list[tuple[Prepared, object]] = []
+    results: dict[str, LearnerResult] = {}
+    retried: set[str] = set()
+    while waiting or running:
+        while waiting and len(running) < workers:
+            prepared = prepare_learner(course, waiting.pop(0), points)
+            grading = (
+                course.start_grading(
+                    prepared.submission.learner, limits.cell_seconds, limits.learner_seconds
+                )
+                if prepared.clean
+                else None
+            )
+            running.append((prepared, grading))
+        for prepared, grading in list(running):
+            if grading is not None and not grading.done():
+                continue
+            running.remove((prepared, grading))
+            outcome = grading.outcome() if grading is not None else None
+            learner = prepared.submission.learner
+            if (
+                outcome
+                and "database is locked" in outcome.get("log", "")
+                and learner not in retried
+            ):
+                retried.add(learner)  # two graders wrote the gradebook at once: grade again
+                waiting.insert(0, prepared.submission)
+                continue
+            results[learner] = finish_learner(course, prepared, outcome, points, limits)
+            on_result(results[learner])
+        time.sleep(0.05)
+    return [results[s.learner] for s in submissions]
+
+
+def failure_reason(outcome: dict, limits: Limits) -> str:
+    """A sentence for the instructor saying why nbgrader could not grade a learner."""
+    log = outcome.get("log", "")
+    converting = re.findall(r"Converting notebook \S*?([^/\s]+\.ipynb)", log)
+    where = f" in {converting[-1]}" if converting else ""
+    if outcome["stage"] == "timeout":
+        return f"grading took longer than {limits.learner_seconds:g} s and was stopped"
+    if outcome["stage"] == "crash":
+        return f"the grader crashed ({log})"
+    if "DeadKernelError" in log or "Kernel died" in log:
+        return f"the kernel died{where} (the code exited or crashed Python)"
+    if "CellTimeoutError" in log or "Timeout waiting" in log:
+        return f"a cell ran longer than {limits.cell_seconds} s{where} and could not be stopped"
+    if outcome["stage"] == "feedback":
+        return f"feedback could not be generated: {_short(log)}"
+    return f"autograde failed{where}: {_short(log)}"
 
 
 def _scores_or_none(course: Course, learner: str):
@@ -234,7 +315,7 @@ def _scores_or_none(course: Course, learner: str):
 
 def _short(text: str, limit: int = 300) -> str:
     lines = [line for line in text.splitlines() if line.strip()]
-    interesting = [line for line in lines if "Error" in line or "error" in line] or lines
+    interesting = [line for line in lines if "Error" in line and "[ERROR]" not in line] or lines
     return interesting[-1][:limit] if interesting else "unknown error"
 
 
@@ -242,6 +323,8 @@ def grade_class(
     submissions: Path,
     out_dir: Path,
     progress: Callable[[str], None] = print,
+    limits: Limits = DEFAULT_LIMITS,
+    workers: int = min(2, os.cpu_count() or 1),
 ) -> list[LearnerResult]:
     """Grade every learner found in `submissions`; write all outputs into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -257,14 +340,16 @@ def grade_class(
     found = find_submissions(Path(submissions), list(points), grade_ids)
     progress(f"Found {len(found)} learners in {submissions}")
 
-    results = []
-    for number, submission in enumerate(found, start=1):
-        result = grade_learner(course, submission, points)
-        results.append(result)
+    done = []
+
+    def report(result: LearnerResult) -> None:
+        done.append(result)
         score = "-" if result.score is None else f"{result.score:g}/{result.max:g}"
         progress(
-            f"  [{number}/{len(found)}] {result.learner}: {score}, {result.status} ({result.seconds:.1f} s)"
+            f"  [{len(done)}/{len(found)}] {result.learner}: {score}, {result.status} ({result.seconds:.1f} s)"
         )
+
+    results = grade_learners(course, found, points, limits, workers, on_result=report)
 
     write_outputs(course, results, out_dir)
     progress("")
@@ -288,10 +373,7 @@ def write_outputs(course: Course, results: list[LearnerResult], out_dir: Path) -
     """nbgrader's CSV export, the per-test table, the learners' table and the class report."""
     rows = [row for result in results for row in result.rows]
     learners = [_learner_row(r) | {"notes": r.notes} for r in results]
-    try:
-        course.run("export", f"--to={out_dir / 'grades.csv'}")
-    except NbgraderError as error:
-        (out_dir / "grades.csv.error.txt").write_text(str(error))
+    export_grades(course, results, out_dir / "grades.csv")
     columns = ["learner", "notebook", "test", "points", "max", "status", "mistake", "message"]
     with open(out_dir / "tests.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
@@ -306,17 +388,28 @@ def write_outputs(course: Course, results: list[LearnerResult], out_dir: Path) -
         shutil.copytree(course.root / "feedback", feedback)
 
 
+def export_grades(course: Course, results: list[LearnerResult], path: Path) -> None:
+    """nbgrader's CSV export, with a status column; a learner who needs attention gets no
+    score there (nbgrader would show 0, which looks like a real grade)."""
+    course.run("export", f"--to={path}")
+    status = {r.learner: r.status for r in results}
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    columns = list(rows[0].keys()) + ["status"] if rows else ["student_id", "status"]
+    for row in rows:
+        row["status"] = status.get(row.get("student_id"), "not submitted")
+        if row["status"] != "graded":
+            for column in ("raw_score", "score"):
+                if column in row:
+                    row[column] = ""
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def results_from(out_dir: Path) -> tuple[list[dict], list[dict]]:
     """(learners, rows) of an earlier run, as written by write_outputs."""
     return json.loads((out_dir / "learners.json").read_text()), json.loads(
         (out_dir / "tests.json").read_text()
     )
-
-
-def to_dict(result: LearnerResult) -> dict:
-    return asdict(result)
-
-
-def write_notebook(notebook: nbformat.NotebookNode, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, path)

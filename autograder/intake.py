@@ -519,7 +519,7 @@ def _read(path: Path) -> tuple[nbformat.NotebookNode, list[str]]:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise _Unreadable(
-            f"invalid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+            f"invalid JSON ({error.msg}: line {error.lineno}, column {error.colno})"
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("nbformat"), int):
         raise _Unreadable("JSON but not a notebook (no nbformat version)")

@@ -6,6 +6,8 @@ a learner would write it in the notebook (plain names, `np` and `math` only), so
 source can also be pasted into a notebook by the end-to-end tests.
 """
 
+import inspect
+
 import numpy as np
 
 
@@ -105,3 +107,19 @@ LEARNER_FUNCTIONS = [
     "cutmix_batch",
     "cutmix_labels",
 ]
+
+
+def other_style_answers() -> dict[str, str]:
+    """Answer cells for a whole submission in this style (multiple choice in lower case)."""
+    from autograder.answers import ANSWERS
+
+    answers = {
+        name: inspect.getsource(globals()[name])
+        for name in [*LEARNER_FUNCTIONS, "test_cutmix_labels"]
+    }
+    answers["label_mix_ratio"] = "label_mix_ratio = 1 - 16 * 16 / (32 * 32)\n"
+    answers["mixed_label"] = "mixed_label = [0.75, 0.25, 0.0]\n"
+    answers["output_shape"] = "output_shape = np.zeros((3, 32, 32)).shape\n"
+    for question, key in ANSWERS.items():
+        answers[question] = f"{question} = '{key.letter.lower()}'\n"
+    return answers

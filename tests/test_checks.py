@@ -1,5 +1,6 @@
 """The checks that grade learners: right answers in any style pass, every known mistake is named."""
 
+import inspect
 import sys
 import warnings
 from pathlib import Path
@@ -154,3 +155,23 @@ def test_outside_autograding_visible_checks_raise_at_once(monkeypatch):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     with pytest.raises(AssertionError):
         visible.check_patch_ratio(lambda box, height, width: 0.0)
+
+
+def test_a_function_failing_because_of_a_wrong_helper_says_which_helper():
+    namespace = {"np": np}
+    wrong_box = next(
+        m for m in MISTAKES if m.function == "centered_box" and m.key == "centre_used_as_corner"
+    )
+
+    source = "\n\n".join(
+        [
+            wrong_box.notebook_source(),
+            inspect.getsource(correct_styles.apply_cutout),
+            inspect.getsource(correct_styles.cutout),
+        ]
+    )
+    exec(source, namespace)
+    with pytest.raises(
+        AssertionError, match="cutout calls your centered_box, which fails its own check"
+    ):
+        hidden.grade_cutout(namespace["cutout"])

@@ -411,7 +411,7 @@ def write_text(tmp_path, text: str) -> Path:
         ("", "not a valid notebook: empty file"),
         (
             '{"cells": [',
-            "not a valid notebook: invalid JSON (Expecting value at line 1, column 12)",
+            "not a valid notebook: invalid JSON (Expecting value: line 1, column 12)",
         ),
         ("[1, 2]", "not a valid notebook: JSON but not a notebook (no nbformat version)"),
         ('{"nbformat": 4, "nbformat_minor": 5}', "not a valid notebook: no list of cells"),

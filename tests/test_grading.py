@@ -1,0 +1,210 @@
+"""The instructor's grading command end to end, with real nbgrader, on a small sample class:
+typical mistakes, broken notebooks, a crashing and a hanging learner, two correct styles."""
+
+import csv
+import html
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.course import ASSIGNMENT, ROOT, Course, notebook_names
+from autograder.grading import CanaryFailed, Limits, grade_class
+from autograder.mistakes import MISTAKES
+from autograder.samples import TYPICAL_LEARNERS, with_answers, write_sample_class
+
+sys.path.insert(0, str(Path(__file__).parent))
+import correct_styles  # noqa: E402
+
+pytestmark = pytest.mark.nbgrader
+LIMITS = Limits(cell_seconds=5, learner_seconds=300)
+FULL = 31.0
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """One grading run over the sample class plus a learner writing in another style."""
+    root = tmp_path_factory.mktemp("grading")
+    release = Course(root / "release-course").generate_release()
+    submitted = root / "submitted"
+    write_sample_class(submitted, release)
+    other = with_answers(correct_styles.other_style_answers())
+    folder = submitted / "other_style" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    for name, notebook in other.items():
+        nbformat.write(notebook, folder / name)
+    out = root / "out"
+    lines = []
+    results = grade_class(submitted, out, progress=lines.append, limits=LIMITS)
+    return {"results": {r.learner: r for r in results}, "out": out, "progress": lines}
+
+
+def feedback_text(out: Path, learner: str) -> str:
+    pages = sorted((out / "feedback" / learner / ASSIGNMENT).glob("*.html"))
+    assert pages, f"no feedback for {learner}"
+    return "\n".join(html.unescape(page.read_text()) for page in pages)
+
+
+@pytest.mark.parametrize("learner", ["reference", "other_style", "gita", "jon"])
+def test_correct_work_gets_full_marks_in_any_style_and_despite_mishaps(graded, learner):
+    result = graded["results"][learner]
+    assert result.score == FULL, (
+        result.status,
+        [r for r in result.rows if r["status"] != "passed"],
+    )
+    if learner != "gita":
+        assert result.status == "graded"
+
+
+def test_deleted_test_cell_is_restored_renamed_notebook_found_extra_file_ignored(graded):
+    gita = graded["results"]["gita"]
+    assert gita.status == "graded"
+    restored = next(r for r in gita.rows if r["test"] == "cutmix-labels-test")
+    assert restored["points"] == restored["max"] == 2
+    notes = " ".join(gita.notes)
+    assert "renamed" in notes and "extra file" in notes and "restored" in notes
+
+
+@pytest.mark.parametrize(
+    ("learner", "reason"),
+    [
+        ("eve", "not a valid notebook: invalid JSON"),
+        ("farid", "appeared twice"),
+        ("farid", "unknown nbgrader schema version 7"),
+        ("hugo", "the kernel died in 03_reversed_ratio_bug.ipynb"),
+        ("iris", "ran longer than 5 s"),
+    ],
+)
+def test_each_broken_submission_needs_attention_with_its_reason(graded, learner, reason):
+    status = graded["results"][learner].status
+    assert status.startswith("needs attention: ") and reason in status, status
+
+
+def test_a_broken_notebook_costs_only_that_notebook(graded):
+    eve = graded["results"]["eve"]
+    by_notebook = {}
+    for row in eve.rows:
+        by_notebook.setdefault(row["notebook"], []).append(row)
+    names = notebook_names()
+    assert all(r["status"] == "not graded" and r["points"] is None for r in by_notebook[names[1]])
+    assert all(r["status"] == "passed" for n in (names[0], names[2]) for r in by_notebook[n])
+
+
+def test_output_flood_is_cut(graded):
+    text = feedback_text(graded["out"], "jon")
+    assert text.count("flood ") < 1000
+    assert (
+        sum(p.stat().st_size for p in (graded["out"] / "feedback" / "jon").rglob("*.html"))
+        < 5_000_000
+    )
+
+
+@pytest.mark.parametrize(
+    "mistake",
+    [f"{function_key}" for mistakes in TYPICAL_LEARNERS.values() for function_key in mistakes],
+)
+def test_every_mistake_made_is_named_in_feedback_and_in_the_table(graded, mistake):
+    learner = next(name for name, made in TYPICAL_LEARNERS.items() if mistake in made)
+    function, key = mistake.split(":")
+    explanation = next(m.explanation for m in MISTAKES if (m.function, m.key) == (function, key))
+    assert explanation in feedback_text(graded["out"], learner)
+    assert mistake in {r["mistake"] for r in graded["results"][learner].rows}
+
+
+def test_feedback_shows_no_hidden_test_or_grader_source(graded):
+    for learner in ["reference", "ada", "ben", "chloe", "dmitri", "gita"]:
+        text = feedback_text(graded["out"], learner)
+        for leak in [
+            "BEGIN HIDDEN TESTS",
+            "from autograder",
+            "grade_cutmix",
+            "Traceback (most recent call last)",
+            "_grade_deterministic",
+            "autograder/checks.py",
+        ]:
+            assert leak not in text, f"{learner}'s feedback shows {leak!r}"
+        assert "Hidden checks ran here" in text
+
+
+def test_feedback_shows_expected_and_learner_images_for_image_functions(graded):
+    page = (graded["out"] / "feedback" / "ben" / ASSIGNMENT / "01_cutout.html").read_text()
+    section = page[page.index("apply-cutout-test") :]
+    section = section[: section.index("Exercise 3")] if "Exercise 3" in section else section
+    assert "data:image/png;base64," in section
+
+
+def test_outputs_for_the_instructor(graded):
+    out = graded["out"]
+    rows = list(csv.DictReader(open(out / "tests.csv")))
+    assert set(rows[0]) == {
+        "learner",
+        "notebook",
+        "test",
+        "points",
+        "max",
+        "status",
+        "mistake",
+        "message",
+    }
+    assert json.loads((out / "tests.json").read_text()) and len(rows) == len(
+        json.loads((out / "tests.json").read_text())
+    )
+    export = {row["student_id"]: row for row in csv.DictReader(open(out / "grades.csv"))}
+    assert float(export["reference"]["score"]) == FULL and export["reference"]["status"] == "graded"
+    assert export["hugo"]["score"] == "" and export["hugo"]["status"].startswith("needs attention")
+    report = html.unescape((out / "class_report.html").read_text())
+    assert "hugo" in report and "kernel died" in report
+    assert any("[" in line and "/" in line for line in graded["progress"]), "no progress lines"
+    assert "total:" in graded["progress"][-1]
+
+
+def test_rerun_gives_the_same_results_and_a_broken_regrade_keeps_no_stale_score(tmp_path):
+    release = Course(tmp_path / "release-course").generate_release()
+    submitted = tmp_path / "submitted"
+    write_sample_class(submitted, release)
+    for learner in [p.name for p in submitted.iterdir()]:
+        if learner not in ("reference", "ada"):
+            shutil.rmtree(submitted / learner)
+    out = tmp_path / "out"
+    first = grade_class(submitted, out, progress=lambda _: None, limits=LIMITS)
+    second = grade_class(submitted, out, progress=lambda _: None, limits=LIMITS)
+    assert [(r.learner, r.status, r.rows) for r in first] == [
+        (r.learner, r.status, r.rows) for r in second
+    ]
+
+    (submitted / "ada" / ASSIGNMENT / notebook_names()[1]).write_text("not a notebook")
+    third = {
+        r.learner: r for r in grade_class(submitted, out, progress=lambda _: None, limits=LIMITS)
+    }
+    assert third["ada"].status.startswith("needs attention")
+    assert all(
+        r["points"] is None for r in third["ada"].rows if r["notebook"] == notebook_names()[1]
+    )
+    export = {row["student_id"]: row for row in csv.DictReader(open(out / "grades.csv"))}
+    assert export["ada"]["score"] == ""
+
+
+def test_canary_stops_the_run_when_the_reference_cannot_be_imported(tmp_path, monkeypatch):
+    shadow = tmp_path / "shadow"
+    shutil.copytree(
+        ROOT / "autograder",
+        shadow / "autograder",
+        ignore=shutil.ignore_patterns("reference.py", "__pycache__"),
+    )
+    # A reference that cannot be imported, found first by the grading kernels.
+    (shadow / "autograder" / "reference.py").write_text('raise ImportError("reference missing")\n')
+    monkeypatch.setenv("PYTHONPATH", str(shadow))
+    submitted = tmp_path / "submitted"
+    (submitted / "ada" / ASSIGNMENT).mkdir(parents=True)
+    with pytest.raises(CanaryFailed, match="did not get full marks"):
+        grade_class(submitted, tmp_path / "out", progress=lambda _: None, limits=LIMITS)
+    assert not (tmp_path / "out" / "tests.csv").exists()
+
+
+def test_progress_names_each_learner(graded):
+    learners = re.findall(r"\[\d+/\d+\] (\S+):", "\n".join(graded["progress"]))
+    assert sorted(learners) == sorted(graded["results"])

@@ -16,7 +16,7 @@ export IPYTHONDIR := $(BUILD)/ipython
 export MPLCONFIGDIR := $(BUILD)/matplotlib
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test release lint format clean
+.PHONY: demo test release grade lint format clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -31,6 +31,11 @@ test: $(INSTALLED)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	MPLBACKEND=Agg $(PYTHON) -m pytest --nbval-lax --nbval-current-env
+
+# Grade a class: make grade SUBMISSIONS=path/to/submitted (or a folder or .zip of notebooks)
+grade: $(INSTALLED)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path [OUT=build/grading]"; exit 2; }
+	MPLBACKEND=Agg $(PYTHON) -m autograder.grade "$(SUBMISSIONS)" --out "$(or $(OUT),build/grading)"
 
 # Regenerate the learner notebooks from the solutions (authors run this after editing solutions/).
 release: $(INSTALLED)

@@ -72,7 +72,11 @@ TYPICAL_LEARNERS = {
         "cutmix_box:sqrt_lam",
         "apply_cutout:input_modified",
     ],
-    "chloe": ["cutout:global_random", "cutmix_batch:labels_not_permuted"],
+    "chloe": [
+        "cutout:global_random",
+        "cutmix_batch:labels_not_permuted",
+        "paste_patch:patch_from_corner",
+    ],
 }
 
 

@@ -16,7 +16,7 @@ export IPYTHONDIR := $(BUILD)/ipython
 export MPLCONFIGDIR := $(BUILD)/matplotlib
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test release grade lint format clean
+.PHONY: demo test release grade lab instructor-lab system-packages lint format clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -27,10 +27,21 @@ $(INSTALLED): pyproject.toml
 demo: $(INSTALLED)
 	MPLBACKEND=Agg $(PYTHON) -m autograder.demo
 
-test: $(INSTALLED)
+test: $(INSTALLED) system-packages
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	MPLBACKEND=Agg $(PYTHON) -m pytest --nbval-lax --nbval-current-env
+
+# Debian packages the tests need (chromium, bubblewrap), installed when missing and allowed.
+system-packages:
+	@bash tools/system-packages.sh
+
+# JupyterLab for learners (notebooks/, Validate) and for instructors (all of nbgrader's tools).
+lab: $(INSTALLED)
+	$(PYTHON) -m autograder.lab learner
+
+instructor-lab: $(INSTALLED)
+	$(PYTHON) -m autograder.lab instructor
 
 # Grade a class: make grade SUBMISSIONS=path/to/submitted (or a folder or .zip of notebooks)
 grade: $(INSTALLED)

@@ -25,7 +25,14 @@ from autograder.nbgrader_settings import config_file_text
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 RELEASE = ROOT / "notebooks"
-ASSIGNMENT = "cutout_cutmix"
+ASSIGNMENT = "cutout_cutmix"  # the graded course notebooks
+
+
+def assignments() -> list[str]:
+    """Every assignment of the course: the folders of solutions/."""
+    return sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
 NBGRADER = Path(sys.executable).with_name("nbgrader")
 
 
@@ -66,16 +73,18 @@ class Course:
             raise NbgraderError(f"nbgrader {' '.join(args)} failed:\n{log}")
         return process
 
-    def generate_release(self, release_dir: Path | None = None) -> Path:
+    def generate_release(
+        self, release_dir: Path | None = None, assignment: str = ASSIGNMENT
+    ) -> Path:
         """nbgrader generate_assignment from the source notebooks; returns the release folder."""
         release_dir = Path(release_dir or self.root / "release")
         self.run(
             "generate_assignment",
-            ASSIGNMENT,
+            assignment,
             "--force",
             f"--CourseDirectory.release_directory={release_dir}",
         )
-        return release_dir / ASSIGNMENT
+        return release_dir / assignment
 
     def submit(self, student: str, notebooks: dict[str, nbformat.NotebookNode | Path]) -> Path:
         """Place a learner's notebooks where nbgrader expects a collected submission."""

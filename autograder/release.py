@@ -13,11 +13,11 @@ from pathlib import Path
 from autograder.course import ASSIGNMENT, RELEASE, Course
 
 
-def build_release(destination: Path) -> Path:
-    """Generate the learner version of every solution notebook into destination/<assignment>."""
+def build_release(destination: Path, assignment: str = ASSIGNMENT) -> Path:
+    """Generate the learner version of an assignment's notebooks into destination/<assignment>."""
     with tempfile.TemporaryDirectory(prefix="course-release-") as workdir:
-        generated = Course(Path(workdir)).generate_release(Path(workdir) / "release")
-        target = destination / ASSIGNMENT
+        generated = Course(Path(workdir)).generate_release(Path(workdir) / "release", assignment)
+        target = destination / assignment
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(generated, target)

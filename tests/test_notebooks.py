@@ -9,7 +9,15 @@ import nbformat
 import pytest
 
 from autograder.answers import ANSWERS
-from autograder.course import ASSIGNMENT, RELEASE, SOLUTIONS, Course, graded_cells, read_notebook
+from autograder.course import (
+    ASSIGNMENT,
+    RELEASE,
+    SOLUTIONS,
+    Course,
+    assignments,
+    graded_cells,
+    read_notebook,
+)
 from autograder.mistakes import mistakes_for
 from autograder.release import build_release
 from autograder.samples import with_answers
@@ -34,16 +42,17 @@ def test_every_solution_notebook_is_released():
     assert NOTEBOOKS == list(STATED_TOTALS), "solutions/ and the stated points disagree"
 
 
-def test_regenerated_release_equals_committed_notebooks(tmp_path):
-    regenerated = build_release(tmp_path)
-    committed = RELEASE / ASSIGNMENT
+@pytest.mark.parametrize("assignment", assignments())
+def test_regenerated_release_equals_committed_notebooks(tmp_path, assignment):
+    regenerated = build_release(tmp_path, assignment)
+    committed = RELEASE / assignment
     comparison = filecmp.dircmp(regenerated, committed)
     assert not comparison.left_only and not comparison.right_only, (
         f"files differ: only regenerated {comparison.left_only}, only committed {comparison.right_only}"
     )
     for name in sorted(p.name for p in regenerated.iterdir()):
         assert (regenerated / name).read_bytes() == (committed / name).read_bytes(), (
-            f"notebooks/{ASSIGNMENT}/{name} is stale: run `make release` and commit"
+            f"notebooks/{assignment}/{name} is stale: run `make release` and commit"
         )
 
 

@@ -16,7 +16,7 @@ export IPYTHONDIR := $(BUILD)/ipython
 export MPLCONFIGDIR := $(BUILD)/matplotlib
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test release grade lab instructor-lab system-packages lint format clean
+.PHONY: demo test release grade lab instructor-lab system-packages benchmark lint format clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -30,7 +30,7 @@ demo: $(INSTALLED)
 test: $(INSTALLED) system-packages
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
-	MPLBACKEND=Agg $(PYTHON) -m pytest --nbval-lax --nbval-current-env
+	MPLBACKEND=Agg COURSE_FAST=1 $(PYTHON) -m pytest --nbval-lax --nbval-current-env
 
 # Debian packages the tests need (chromium, bubblewrap), installed when missing and allowed.
 system-packages:
@@ -51,6 +51,10 @@ grade: $(INSTALLED)
 # Regenerate the learner notebooks from the solutions (authors run this after editing solutions/).
 release: $(INSTALLED)
 	$(PYTHON) -m autograder.release
+
+# Seconds per submission, grading before and after verdicts moved out of the kernel.
+benchmark: $(INSTALLED) system-packages
+	MPLBACKEND=Agg $(PYTHON) benchmarks/grading_speed.py
 
 lint: $(INSTALLED)
 	$(PYTHON) -m ruff check --fix .

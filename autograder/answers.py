@@ -7,6 +7,7 @@ question id is the name of the answer variable in its notebook:
     cutmix_vs_cutout  02_cutmix.ipynb             How does CutMix differ from Cutout?
     cutmix_effect     02_cutmix.ipynb             What does CutMix typically buy you?
     snippet_bug       03_reversed_ratio_bug.ipynb Why is the label snippet wrong?
+    paired_why        04_measuring_the_effect.ipynb Why compare methods seed by seed?
 
 Each explanation says why the right option is right and what is wrong with the most
 tempting wrong one; it is shown in the learner's feedback whatever they answered.
@@ -65,6 +66,19 @@ ANSWERS: dict[str, Answer] = {
             "weights and returns [0.3, 0.7, 0] where [0.7, 0.3, 0] is right. B is tempting but "
             "false: the swapped weights still add up to 1, which is exactly why the bug raises "
             "no error and passes a sum-to-one check."
+        ),
+    ),
+    "paired_why": Answer(
+        letter="B",
+        explanation=(
+            "Which split and which initial weights a seed gives moves every method up or down "
+            "together; the difference between two methods on the same seed cancels that shared "
+            "spread, so a small gain that holds on almost every seed shows, even where the "
+            "methods' mean ± std ranges overlap. D is tempting but false: the mean of the paired "
+            "differences equals the difference of the means, so pairing does not enlarge the "
+            "gain, it only shrinks its error bar. A is false too: the paired differences still "
+            "vary from seed to seed, which is why the gain gets a standard deviation and a win "
+            "count."
         ),
     ),
 }

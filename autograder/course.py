@@ -208,9 +208,20 @@ def _grade_in_child(course: Course, student: str, cell_timeout: int, result_path
     from traitlets.config import Config
 
     from autograder.nbgrader_settings import apply
+    from autograder.sandbox import write_kernelspec
 
+    # The learner's kernel starts confined (autograder/sandbox.py), with its connection
+    # file and unix sockets in a runtime folder of its own.
+    jupyter = Path(tempfile.mkdtemp(prefix="grading-jupyter-"))
+    os.environ["JUPYTER_PATH"] = str(write_kernelspec(jupyter / "data"))
+    runtime = jupyter / "runtime"
+    runtime.mkdir()
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
+    tempfile.tempdir = str(runtime)  # jupyter_client writes connection files with tempfile
     config = Config()
     apply(config)
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = str(runtime / "kernel")  # absolute: kernel and grader differ in cwd
     config.CourseDirectory.root = str(course.root)
     config.CourseDirectory.source_directory = str(course.source)
     config.CourseDirectory.db_url = course.db_url

@@ -37,6 +37,7 @@ from autograder.course import (
 from autograder.intake import Submission, find_submissions, grade_ids_of, sanitize
 from autograder.mistakes import MISTAKES
 from autograder.report import summary_table, write_class_report
+from autograder.suspicious import findings
 
 # Learner-facing explanation -> "function:key", to name the diagnosed mistake in the table.
 MISTAKE_BY_EXPLANATION = {m.explanation: f"{m.function}:{m.key}" for m in MISTAKES}
@@ -160,12 +161,48 @@ class Prepared:
     notes: list[str]
     attention: list[str]
     started: float
+    flags: dict[str, list[str]] = field(default_factory=dict)  # notebook -> what it tried
+
+
+def release_cells(*folders: Path) -> dict[str, dict[str, set[str]]]:
+    """{notebook: {grade_id: sources}} of every nbgrader cell, as released and as authored."""
+    cells: dict[str, dict[str, set[str]]] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.ipynb")):
+            for cell in read_notebook(path).cells:
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if grade_id:
+                    cells.setdefault(path.name, {}).setdefault(grade_id, set()).add(cell.source)
+    return cells
+
+
+def tampering(notebook, released: dict[str, set[str]]) -> list[str]:
+    """Edits of read-only cells and graded cells the course never had; undoes the latter."""
+    found = []
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        grade_id = meta.get("grade_id")
+        if not grade_id:
+            continue
+        if grade_id not in released:
+            if meta.get("grade"):
+                found.append(
+                    f"added a graded cell '{grade_id}' that the course does not have; it was not graded"
+                )
+            del cell.metadata["nbgrader"]
+        elif meta.get("locked") and cell.source not in released[grade_id]:
+            found.append(f"edited the read-only cell '{grade_id}' (nbgrader restored it)")
+    return found
 
 
 def prepare_learner(
-    course: Course, submission: Submission, points: dict[str, dict[str, float]]
+    course: Course,
+    submission: Submission,
+    points: dict[str, dict[str, float]],
+    released: dict[str, dict[str, set[str]]] | None = None,
 ) -> Prepared:
     """Forget earlier results, sanitize each notebook and place the clean ones for nbgrader."""
+    released = released or {}
     started = time.perf_counter()
     notes = list(submission.problems)
     attention = [
@@ -177,19 +214,25 @@ def prepare_learner(
         if n not in submission.notebooks and f"missing notebook {n}" not in attention
     ]
     _forget(course, submission.learner)
-    clean = {}
+    clean, flags = {}, {}
     for name in points:
         if name not in submission.notebooks:
             continue
         notebook, problems = sanitize(submission.notebooks[name], set(points[name]))
+        if notebook is not None:
+            problems += tampering(notebook, released.get(name, {}))
+            problems += [f"suspicious code: {f}" for f in findings(notebook)]
         notes += [f"{name}: {p}" for p in problems]
         # A restored test cell costs the learner nothing; every other repair is worth a look.
-        attention += [f"{name}: {p}" for p in problems if notebook is None or "restored" not in p]
+        attention += [
+            f"{name}: {p}" for p in problems if notebook is None or "is restored" not in p
+        ]
+        flags[name] = [p for p in problems if p.startswith(("suspicious code", "edited", "added"))]
         if notebook is not None:
             clean[name] = notebook
     if clean:
         course.submit(submission.learner, clean)
-    return Prepared(submission, clean, notes, attention, started)
+    return Prepared(submission, clean, notes, attention, started, flags)
 
 
 def finish_learner(
@@ -233,6 +276,7 @@ def finish_learner(
                     if found
                     else "",
                     "message": message.split("\n")[0],
+                    "flags": "; ".join(prepared.flags.get(name, [])),
                 }
             )
     graded_rows = [r for r in result.rows if r["points"] is not None]
@@ -251,6 +295,7 @@ def grade_learners(
     limits: Limits = DEFAULT_LIMITS,
     workers: int = 1,
     on_result: Callable[[LearnerResult], None] = lambda result: None,
+    released: dict[str, dict[str, set[str]]] | None = None,
 ) -> list[LearnerResult]:
     """Grade learners, up to `workers` at once, each in a process of its own."""
     waiting = list(submissions)
@@ -259,7 +304,7 @@ def grade_learners(
     retried: set[str] = set()
     while waiting or running:
         while waiting and len(running) < workers:
-            prepared = prepare_learner(course, waiting.pop(0), points)
+            prepared = prepare_learner(course, waiting.pop(0), points, released)
             grading = (
                 course.start_grading(
                     prepared.submission.learner, limits.cell_seconds, limits.learner_seconds
@@ -349,7 +394,15 @@ def grade_class(
             f"  [{len(done)}/{len(found)}] {result.learner}: {score}, {result.status} ({result.seconds:.1f} s)"
         )
 
-    results = grade_learners(course, found, points, limits, workers, on_result=report)
+    results = grade_learners(
+        course,
+        found,
+        points,
+        limits,
+        workers,
+        on_result=report,
+        released=release_cells(release, SOLUTIONS / ASSIGNMENT),
+    )
 
     write_outputs(course, results, out_dir)
     progress("")
@@ -374,7 +427,17 @@ def write_outputs(course: Course, results: list[LearnerResult], out_dir: Path) -
     rows = [row for result in results for row in result.rows]
     learners = [_learner_row(r) | {"notes": r.notes} for r in results]
     export_grades(course, results, out_dir / "grades.csv")
-    columns = ["learner", "notebook", "test", "points", "max", "status", "mistake", "message"]
+    columns = [
+        "learner",
+        "notebook",
+        "test",
+        "points",
+        "max",
+        "status",
+        "mistake",
+        "message",
+        "flags",
+    ]
     with open(out_dir / "tests.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()

@@ -3,6 +3,16 @@
 
 from __future__ import annotations
 
+# nbgrader's own list, with Execute replaced by ExecuteAndDecide (autograder/execute.py).
+AUTOGRADE_PREPROCESSORS = [
+    "autograder.execute.ExecuteAndDecide",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 FEEDBACK_PREPROCESSORS = [
     "nbgrader.preprocessors.GetGrades",
     "autograder.feedback.CleanFeedback",
@@ -20,6 +30,8 @@ def apply(c) -> None:
     c.LimitOutput.max_lines = 200
     c.LimitOutput.max_traceback = 40
     c.Execute.timeout = 120
+    # Graded test cells are decided in the grading process, never in the learner's kernel.
+    c.Autograde.autograde_preprocessors = AUTOGRADE_PREPROCESSORS
     # Feedback shows what the learner needs: no hidden-test source, no traceback noise.
     c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
 

@@ -1,0 +1,128 @@
+"""Visible checks for notebook 4 (measuring the effect), in the style of `augcourse.checks`.
+
+Each check uses a small fixed input and, on failure, raises `CheckFailed` saying what was
+called, what was expected, what came back and the likely mistake.
+
+A results table is a list of dicts, one per method, seed, occluder and size, with the keys
+"method", "seed", "occluder" ("none" for the clean test set), "size" (0 for clean) and
+"accuracy", as `augcourse.experiment.run_experiment` returns it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+from augcourse.checks import call_quietly, fail, passed, visible_check
+
+# A small results table: four seeds (in a different order for each method), a distractor
+# method and a distractor condition. Against "baseline" on clean images, "cutmix" ties on
+# seed 3, wins on seeds 5 and 8 and loses on seed 13.
+EXAMPLE_RESULTS = [
+    {"method": "baseline", "seed": 3, "occluder": "none", "size": 0, "accuracy": 0.90},
+    {"method": "baseline", "seed": 5, "occluder": "none", "size": 0, "accuracy": 0.94},
+    {"method": "baseline", "seed": 8, "occluder": "none", "size": 0, "accuracy": 0.92},
+    {"method": "baseline", "seed": 13, "occluder": "none", "size": 0, "accuracy": 0.93},
+    {"method": "baseline", "seed": 3, "occluder": "grey", "size": 4, "accuracy": 0.70},
+    {"method": "baseline", "seed": 5, "occluder": "grey", "size": 4, "accuracy": 0.74},
+    {"method": "baseline", "seed": 8, "occluder": "grey", "size": 4, "accuracy": 0.69},
+    {"method": "baseline", "seed": 13, "occluder": "grey", "size": 4, "accuracy": 0.75},
+    {"method": "cutmix", "seed": 8, "occluder": "none", "size": 0, "accuracy": 0.95},
+    {"method": "cutmix", "seed": 13, "occluder": "none", "size": 0, "accuracy": 0.92},
+    {"method": "cutmix", "seed": 3, "occluder": "none", "size": 0, "accuracy": 0.90},
+    {"method": "cutmix", "seed": 5, "occluder": "none", "size": 0, "accuracy": 0.96},
+    {"method": "cutmix", "seed": 8, "occluder": "grey", "size": 4, "accuracy": 0.83},
+    {"method": "cutmix", "seed": 13, "occluder": "grey", "size": 4, "accuracy": 0.80},
+    {"method": "cutmix", "seed": 3, "occluder": "grey", "size": 4, "accuracy": 0.81},
+    {"method": "cutmix", "seed": 5, "occluder": "grey", "size": 4, "accuracy": 0.85},
+    {"method": "cutout", "seed": 3, "occluder": "none", "size": 0, "accuracy": 0.99},
+    {"method": "cutout", "seed": 5, "occluder": "none", "size": 0, "accuracy": 0.91},
+    {"method": "cutout", "seed": 8, "occluder": "none", "size": 0, "accuracy": 0.97},
+    {"method": "cutout", "seed": 13, "occluder": "none", "size": 0, "accuracy": 0.98},
+]
+
+
+def as_gain(value) -> tuple[float, float, int] | None:
+    """value as (mean, std, wins) with float mean and std and a whole-number wins, or None."""
+    try:
+        items = list(value)
+    except TypeError:
+        return None
+    if len(items) != 3:
+        return None
+    try:
+        mean, std, wins = (float(v) for v in items)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(wins) or wins != int(wins):
+        return None
+    return mean, std, int(wins)
+
+
+def describe_gain(value) -> str:
+    gain = as_gain(value)
+    if gain is None:
+        return repr(value)
+    return f"(mean {gain[0]:.6f}, std {gain[1]:.6f}, wins {gain[2]})"
+
+
+@visible_check
+def check_paired_gain(paired_gain: Callable) -> None:
+    """paired_gain on a small table: pairs by seed, sample std, ties are not wins."""
+    call = 'paired_gain(EXAMPLE_RESULTS, "cutmix", "baseline", "none", 0)'
+    # Per seed: 3: 0.90 - 0.90, 5: 0.96 - 0.94, 8: 0.95 - 0.92, 13: 0.92 - 0.93.
+    expected = (0.01, math.sqrt(0.001 / 3), 2)
+    rows = [dict(row) for row in EXAMPLE_RESULTS]
+    got = call_quietly(paired_gain, rows, "cutmix", "baseline", "none", 0)
+    if rows != EXAMPLE_RESULTS:
+        fail(call, "the results table left unchanged", "it was modified", "do not edit the rows.")
+    gain = as_gain(got)
+    if gain is None:
+        fail(call, "a tuple (mean, std, wins) of two floats and an int", repr(got))
+    mean, std, wins = gain
+    hint = None
+    if math.isclose(mean, -expected[0], abs_tol=1e-9):
+        hint = "the difference is reversed: compute method's accuracy minus baseline's."
+    elif math.isclose(std, math.sqrt(0.001 / 4), abs_tol=1e-9):
+        hint = "use the sample standard deviation, np.std(differences, ddof=1)."
+    elif math.isclose(std, math.sqrt(0.001 / 3) / 2, abs_tol=1e-9):
+        hint = "return the standard deviation of the differences, not its standard error."
+    elif not math.isclose(std, expected[1], abs_tol=1e-9) and math.isclose(
+        mean, expected[0], abs_tol=1e-9
+    ):
+        hint = (
+            "the error bar is the standard deviation of the per-seed differences: pair each "
+            "seed's accuracy with the baseline's accuracy on the same seed (the rows are not "
+            "in the same seed order for every method)."
+        )
+    elif wins == 3:
+        hint = "a tie (the same accuracy) is not a win: count differences > 0."
+    elif wins == 1:
+        hint = "wins are the seeds where the method beats the baseline (difference > 0)."
+    elif not math.isclose(mean, expected[0], abs_tol=1e-9):
+        hint = (
+            "keep only the rows of the given occluder and size, and pair each seed of the "
+            "method with the same seed of the baseline."
+        )
+    if (
+        not math.isclose(mean, expected[0], abs_tol=1e-9)
+        or not math.isclose(std, expected[1], abs_tol=1e-9)
+        or wins != expected[2]
+    ):
+        fail(call, describe_gain(expected), describe_gain(got), hint)
+    passed("paired_gain pairs by seed, uses the sample std and counts strict wins.")
+
+
+@visible_check
+def check_method_name(answer, results: Sequence[dict], among: Sequence[str] | None = None) -> None:
+    """The answer names one of the methods in the results table (graded on submission)."""
+    methods = (
+        list(among) if among is not None else list(dict.fromkeys(r["method"] for r in results))
+    )
+    if not isinstance(answer, str) or answer.strip() not in methods:
+        fail(
+            "your answer",
+            f"one of the method names {', '.join(repr(m) for m in methods)}, as a string",
+            repr(answer),
+        )
+    passed(f"answer {answer.strip()!r} recorded; it is checked against your table when graded.")

@@ -1,0 +1,86 @@
+"""nbgrader's Execute step, with every graded test cell decided outside the kernel.
+
+The learner's notebook runs in its kernel as usual (its pictures and outputs reach the
+feedback), except the graded test cells: when execution reaches one, the kernel is asked
+to serve plain-data requests (augcourse/probe.py) and the cell's source runs here, in the
+grading process (autograder/decide.py). Its outputs become the cell's outputs, and
+nbgrader scores them as usual (an error means 0). Configured in nbgrader_settings.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from nbclient.util import ensure_async, run_sync
+from nbformat import NotebookNode, from_dict
+from nbgrader.preprocessors import Execute
+
+from autograder.decide import CALL_SECONDS, KernelLink, KernelUnresponsive, decide_cell
+
+
+def is_graded_test(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+class ExecuteAndDecide(Execute):
+    """Execute the notebook; decide graded test cells in this process, not in the kernel."""
+
+    async def async_execute_cell(
+        self, cell: NotebookNode, cell_index: int, execution_count=None, store_history=True
+    ):
+        if not is_graded_test(cell):
+            return await super().async_execute_cell(
+                cell, cell_index, execution_count, store_history
+            )
+        cell.outputs = [from_dict(o) for o in await self._decide(cell)]
+        cell.execution_count = None
+        return cell
+
+    # nbclient binds execute_cell to its own coroutine at class creation: rebind it here.
+    execute_cell = run_sync(async_execute_cell)
+
+    async def _decide(self, cell: NotebookNode) -> list[dict]:
+        where = Path(self.resources.get("metadata", {}).get("path") or ".")
+        folder = tempfile.mkdtemp(prefix=".grading-", dir=where)
+        try:
+            for name in ("requests", "replies"):
+                os.mkfifo(Path(folder, name), 0o600)
+            code = (
+                "import augcourse.probe as _course_probe\n"
+                f"_course_probe.serve_main({folder!r}, globals())\n"
+                "del _course_probe\n"
+            )
+            msg_id = await ensure_async(
+                self.kc.execute(code, store_history=False, allow_stdin=False)
+            )
+            outputs = await asyncio.to_thread(self._decide_with_link, cell.source, folder)
+            try:
+                await asyncio.wait_for(self.async_wait_for_reply(msg_id), timeout=CALL_SECONDS)
+            except Exception:  # the kernel is stuck in the learner's code: stop it
+                await self._interrupt()
+            return outputs
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _decide_with_link(self, source: str, folder: str) -> list[dict]:
+        try:
+            link = KernelLink(folder, time.monotonic() + CALL_SECONDS)
+        except KernelUnresponsive:
+            return decide_cell(source, None)
+        try:
+            return decide_cell(source, link)
+        finally:
+            link.close()
+
+    async def _interrupt(self) -> None:
+        if self.km is not None:
+            try:
+                await self.km.interrupt_kernel()
+            except Exception:
+                self.log.warning("could not interrupt the kernel after a test cell")

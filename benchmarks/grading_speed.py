@@ -1,0 +1,67 @@
+"""Seconds per submission for grading, before and after grading moved out of the kernel.
+
+    .venv/bin/python benchmarks/grading_speed.py [--learners 4]
+
+"before": nbgrader's own Execute step, the kernel unconfined, hidden tests run in the
+kernel (how grading worked before test cells were decided outside the kernel).
+"after": the course's grading as it is: the kernel confined by bubblewrap, every graded
+test cell decided in the grading process (autograder/execute.py, autograder/decide.py).
+One learner at a time, so the figures are seconds per submission; the canary is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import autograder.nbgrader_settings as settings
+import autograder.sandbox as sandbox
+from autograder.course import ASSIGNMENT, SOLUTIONS, Course, notebook_names
+from autograder.grading import Limits, grade_learners, max_points
+from autograder.intake import find_submissions
+
+
+def grade_copies(mode: str, learners: int, workdir: Path) -> list[float]:
+    if mode == "before":
+        settings.AUTOGRADE_PREPROCESSORS[0] = "nbgrader.preprocessors.Execute"
+        sandbox.write_kernelspec = lambda folder: folder  # the usual, unconfined python3 kernel
+    submitted = workdir / mode / "submitted"
+    for number in range(learners):
+        folder = submitted / f"learner{number}" / ASSIGNMENT
+        folder.mkdir(parents=True)
+        for name in notebook_names():
+            shutil.copyfile(SOLUTIONS / ASSIGNMENT / name, folder / name)
+    course = Course(workdir / mode / "course")
+    course.generate_release()
+    points = max_points()
+    found = find_submissions(submitted, list(points))
+    results = grade_learners(course, found, points, Limits(cell_seconds=120), workers=1)
+    assert all(r.score == r.max for r in results), [(r.learner, r.status) for r in results]
+    return [r.seconds for r in results]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--learners", type=int, default=4)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as workdir:
+        # "after" first: "before" changes the settings of this process for good.
+        figures = {}
+        for mode in ("after", "before"):
+            started = time.perf_counter()
+            seconds = grade_copies(mode, args.learners, Path(workdir))
+            figures[mode] = seconds
+            print(
+                f"{mode:>6}: {statistics.mean(seconds):.1f} s per submission "
+                f"(min {min(seconds):.1f}, max {max(seconds):.1f}; {time.perf_counter() - started:.0f} s in all)"
+            )
+    ratio = statistics.mean(figures["after"]) / statistics.mean(figures["before"])
+    print(f" ratio: {ratio:.2f} x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Fixtures of the browser tests: real JupyterLab servers on 127.0.0.1, Debian's chromium driven
+by Playwright, and a sample class graded in the background for Formgrader.
+
+Every server, browser and grading process a fixture starts is stopped in its teardown, which
+pytest runs also when a test fails. Screenshots go to build/screenshots/<test>/, server and
+grading logs to build/screenshots/logs/.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+
+import pytest
+from labtools import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RELEASE,
+    ROOT,
+    SCREENSHOTS,
+    VIEWPORT,
+    LabServer,
+    Steps,
+    screenshot_folder,
+    start_grading,
+    stop_process_tree,
+)
+
+LOGS = SCREENSHOTS / "logs"
+GRADING_TIMEOUT = 600  # seconds; the sample class takes about a minute
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "browser: drives JupyterLab in headless Chromium (needs /usr/bin/chromium; see README)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    # Tests that need the graded sample class run last: the browser works while it grades.
+    late = [item for item in items if "graded_course" in getattr(item, "fixturenames", ())]
+    items[:] = [item for item in items if item not in late] + late
+    if not CHROMIUM.exists():
+        skip = pytest.mark.skip(
+            reason=f"{CHROMIUM} is missing: install Debian's chromium (make system-packages)"
+        )
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's, never a downloaded one) with a fresh profile."""
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # "leave the page?" when loading again
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def steps(page, request):
+    return Steps(page, screenshot_folder(request.node.name))
+
+
+@pytest.fixture(scope="session")
+def learner_lab(tmp_path_factory):
+    """The learner's JupyterLab on a copy of notebooks/ (the tests write into it)."""
+    work = tmp_path_factory.mktemp("learner")
+    root = work / "notebooks"
+    shutil.copytree(RELEASE, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    with LabServer("learner", root, work / "state", LOGS / "learner.log") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def instructor_lab(tmp_path_factory):
+    """The instructor's JupyterLab on the project, configured by its nbgrader_config.py."""
+    state = tmp_path_factory.mktemp("instructor") / "state"
+    with LabServer("instructor", ROOT, state, LOGS / "instructor.log") as server:
+        yield server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def background_grading(request, tmp_path_factory):
+    """Start grading the sample class at once if a selected test needs it; stop it at the end."""
+    wanted = any(
+        "graded_course" in getattr(item, "fixturenames", ()) for item in request.session.items
+    )
+    if not wanted or not CHROMIUM.exists():
+        yield None
+        return
+    out_dir = tmp_path_factory.mktemp("grading")
+    process = start_grading(out_dir, LOGS / "grading.log")
+    try:
+        yield process, out_dir, time.monotonic()
+    finally:
+        if process.poll() is None:
+            stop_process_tree(process)
+
+
+@pytest.fixture(scope="session")
+def graded_course(background_grading):
+    """The course folder (gradebook.db, autograded/, feedback/) of the graded sample class."""
+    process, out_dir, started = background_grading
+    try:
+        process.wait(timeout=max(1, GRADING_TIMEOUT - (time.monotonic() - started)))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"grading the sample class took over {GRADING_TIMEOUT} s; see {LOGS}")
+    log = (LOGS / "grading.log").read_text(errors="replace")
+    if process.returncode != 0:
+        pytest.fail(f"grading the sample class failed (code {process.returncode}):\n{log[-3000:]}")
+    return out_dir / "graded" / "course"
+
+
+@pytest.fixture(scope="session")
+def graded_lab(graded_course, tmp_path_factory):
+    """The instructor's JupyterLab on the graded course (python -m autograder.lab instructor
+    --course-root ...): Formgrader reads that course's gradebook."""
+    state = tmp_path_factory.mktemp("graded") / "state"
+    with LabServer(
+        "instructor", graded_course, state, LOGS / "graded.log", course_root=graded_course
+    ) as server:
+        yield server

@@ -147,7 +147,8 @@ def split_digits(
 def _clipped_sides(centre: np.ndarray, size: int, upper: int) -> tuple[np.ndarray, np.ndarray]:
     """Start and end of a side of `size` pixels centred on `centre`, clipped to [0, upper]."""
     start = centre - size // 2
-    return np.clip(start, 0, upper), np.clip(start + size, 0, upper)
+    # np.minimum and np.maximum: np.clip is several times slower on small arrays.
+    return np.minimum(np.maximum(start, 0), upper), np.minimum(np.maximum(start + size, 0), upper)
 
 
 def _box_masks(tops, bottoms, lefts, rights, height: int, width: int) -> np.ndarray:
@@ -285,7 +286,9 @@ def forward(params: dict, images: np.ndarray) -> tuple[np.ndarray, dict]:
     cache = {}
     features = images.reshape(count, -1)
     if "conv_w" in params:
-        padded = np.pad(images[:, 0], ((0, 0), (1, 1), (1, 1))).reshape(count, -1)
+        padded = np.zeros((count, height + 2, width + 2), images.dtype)
+        padded[:, 1:-1, 1:-1] = images[:, 0]
+        padded = padded.reshape(count, -1)
         patches = padded[:, _patch_index(height, width)]  # (N, 4, H*W/4, 9)
         conv = patches @ params["conv_w"] + params["conv_b"]  # (N, 4, H*W/4, C)
         relu = np.maximum(conv, 0.0)
@@ -324,12 +327,14 @@ def backward(params: dict, cache: dict, dlogits: np.ndarray) -> dict:
         dfeatures = dhidden @ params["hidden_w"].T
     if "conv_w" in params:
         conv = cache["conv"]
-        relu = np.maximum(conv, 0.0)
         dpooled = dfeatures.reshape(len(conv), 1, *conv.shape[2:])
-        # The max's gradient goes to the winning pixel of each 2 x 2 block. Where the max
-        # is 0 (a tie of negative inputs) the ReLU passes no gradient anyway.
-        winners = (relu == relu.max(axis=1, keepdims=True)) & (conv > 0)
-        dconv = np.where(winners, dpooled, 0.0)
+        # The max's gradient goes to the winning pixel of each 2 x 2 block. On the flat
+        # background several pixels of a block often tie (same neighbourhood, same output):
+        # they share the gradient equally, so it is counted once. Where the max is 0, the
+        # ReLU passes no gradient.
+        winners = (conv == conv.max(axis=1, keepdims=True)) & (conv > 0)
+        ties = winners.sum(axis=1, keepdims=True, dtype=conv.dtype)
+        dconv = winners * (dpooled / np.maximum(ties, 1))
         channels = conv.shape[-1]
         grads["conv_w"] = cache["patches"].reshape(-1, 9).T @ dconv.reshape(-1, channels)
         grads["conv_b"] = dconv.reshape(-1, channels).sum(axis=0)
@@ -447,14 +452,18 @@ def train(
             _, dlogits = cross_entropy(logits, batch_labels)
             grads = backward(params, cache, dlogits)
             step += 1
+            # Adam, in the form of Kingma & Ba's Algorithm 1 with the bias corrections folded
+            # into the step size (their section 2); weight decay as an L2 term on weights.
+            step_size = settings.learning_rate * math.sqrt(1 - beta2**step) / (1 - beta1**step)
             for name, grad in grads.items():
                 if name.endswith("_w"):
                     grad = grad + settings.weight_decay * params[name]
-                moments[name] = beta1 * moments[name] + (1 - beta1) * grad
-                squares[name] = beta2 * squares[name] + (1 - beta2) * grad * grad
-                corrected = moments[name] / (1 - beta1**step)
-                scale = np.sqrt(squares[name] / (1 - beta2**step)) + eps
-                params[name] = params[name] - settings.learning_rate * corrected / scale
+                moment, square = moments[name], squares[name]
+                moment *= beta1
+                moment += (1 - beta1) * grad
+                square *= beta2
+                square += (1 - beta2) * grad * grad
+                params[name] -= step_size * moment / (np.sqrt(square) + eps)
     return params
 
 
@@ -657,7 +666,7 @@ def plot_occlusion_curves(
             ax.plot(x, mean, "o-", color=color, label=method, markersize=4)
             ax.fill_between(x, mean - std, mean + std, color=color, alpha=0.2, linewidth=0)
         ax.set_title(f"{occluder} square")
-        ax.set_xlabel("side of the square (pixels of 8)")
+        ax.set_xlabel("side of the square (pixels; the image is 8 x 8)")
         ax.set_xticks([0, *sizes])
         ax.grid(alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)
@@ -726,16 +735,20 @@ def show_training_batches(
 ) -> Figure:
     """The same training images under each augmentation: one row per method.
 
-    Images are shown in raw pixel values: black background, white ink, and Cutout's 0 as
-    the mean grey. Titles are the labels; a pink outline marks the pixels pasted from
-    another image of the batch (found by running the augmentation, with the same seed, on
-    a probe batch whose image n is filled with n + 1).
+    The batch is the first training image of each class 0, 1, ..., count - 1 (count <= 10),
+    so every pair in it mixes two different digits. Images are shown in raw pixel values:
+    black background, white ink, and Cutout's 0 as the mean grey. Titles are the labels; a
+    pink outline marks the pixels pasted from another image of the batch (found by running
+    the augmentation, with the same seed, on a probe batch whose image n is filled with
+    n + 1).
 
     Returns:
         The matplotlib Figure.
     """
-    images = split.train_images[:count]
-    labels = split.train_labels[:count]
+    classes = split.train_labels.argmax(axis=1)
+    first = [int(np.flatnonzero(classes == k)[0]) for k in range(count)]
+    images = split.train_images[first]
+    labels = split.train_labels[first]
     own = np.arange(1, count + 1, dtype=images.dtype)[:, None, None, None]
     probe = np.broadcast_to(own, images.shape).copy()
     shown, titles, boxes = [], [], []

@@ -28,8 +28,8 @@ ROLES = ("learner", "instructor")
 # nbgrader's JupyterLab plugins (the @jupyter/nbgrader labextension) that a learner does not
 # get: Formgrader, the Create Assignment panel and the Course List are the instructor's; the
 # Assignment List fetches and submits through an nbgrader exchange, which this course does not
-# use (learners get notebooks/ and hand in their notebooks), so it could only show an error.
-# Without them the Nbgrader menu would be empty, so it goes too. Validate stays.
+# use (learners get notebooks/ and hand in their notebook files). Without them the Nbgrader
+# menu would be empty, so it goes too. Validate stays.
 LEARNER_DISABLED_PLUGINS = (
     "@jupyter/nbgrader:formgrader",
     "@jupyter/nbgrader:create-assignment",

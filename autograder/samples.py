@@ -62,7 +62,7 @@ ENDLESS_LOOP = (
     "signal.signal(signal.SIGINT, signal.SIG_IGN)  # ignores the grader's interrupt\n"
     "while True:\n    pass\n"
 )
-OUTPUT_FLOOD = "for line in range(200_000):\n    print('flood', line)\n"
+OUTPUT_FLOOD = "for line in range(50_000):\n    print('flood', line)\n"
 
 TYPICAL_LEARNERS = {
     "ada": ["cutmix:lam_not_readjusted", "centered_box:box_not_clipped"],

@@ -89,7 +89,7 @@ ATTACKS = {
     ),
     "read_other_learners": (
         BUG
-        + "import glob\n\nfor path in glob.glob('../../*/*/*.ipynb'):\n    print(open(path).read()[:200])\n",
+        + "import glob\n\nfor path in glob.glob('../../*/*/*.ipynb'):\n    print('FOUND', path, open(path).read()[:20])\n",
         "reads or writes files",
     ),
     "network": (
@@ -231,7 +231,7 @@ def test_an_output_flood_is_cut_or_stopped(attacked):
     assert stopped or (pages and sum(p.stat().st_size for p in pages) < 3_000_000), result.status
 
 
-def test_reading_another_learner_finds_nothing(attacked):
+def test_reading_another_learner_finds_only_itself(attacked):
     autograded = (
         attacked["out"] / "course" / "autograded" / "read_other_learners" / ASSIGNMENT / NOTEBOOK
     )
@@ -242,4 +242,5 @@ def test_reading_another_learner_finds_nothing(attacked):
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "cutmix-labels-answer"
         for output in cell.outputs
     )
-    assert '"cells"' not in printed and "nbformat" not in printed
+    found = [line.split()[1] for line in printed.splitlines() if line.startswith("FOUND")]
+    assert found and all("/read_other_learners/" in path for path in found), found

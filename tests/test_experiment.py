@@ -99,6 +99,32 @@ def test_backward_matches_central_differences_for_every_parameter(channels, hidd
         assert error < 1e-5, f"{name}: relative error {error:.2e}"
 
 
+def test_backward_on_real_digits_gives_a_tied_max_its_gradient_once(split):
+    """Digits have flat background: in a 2 x 2 block the conv outputs are often exactly equal.
+
+    Max pooling then has a tie, and the gradient must go to one pixel of the block, not to
+    each (which would count it up to four times).
+    """
+    rng = np.random.default_rng(4)
+    params = experiment.init_params(rng, channels=4)
+    params["conv_b"] = np.abs(params["conv_b"]) + 0.5  # background pixels: positive outputs
+    images = split.train_images[:6].astype(np.float64)
+    labels = split.train_labels[:6].astype(np.float64)
+    conv = experiment.forward(params, images)[1]["conv"]
+    relu = np.maximum(conv, 0.0)
+    ties = (relu == relu.max(axis=1, keepdims=True)).sum(axis=1) > 1
+    assert (ties & (relu.max(axis=1) > 0)).any(), "the test needs tied positive maxima"
+
+    def loss(p):
+        return experiment.cross_entropy(experiment.forward(p, images)[0], labels)[0]
+
+    logits, cache = experiment.forward(params, images)
+    grads = experiment.backward(params, cache, experiment.cross_entropy(logits, labels)[1])
+    for name in params:
+        error = rel_error(numerical_gradient(loss, params, name), grads[name])
+        assert error < 1e-5, f"{name}: relative error {error:.2e}"
+
+
 def test_init_params_shapes():
     params = experiment.init_params(np.random.default_rng(0), channels=16)
     assert {k: v.shape for k, v in params.items()} == {

@@ -39,9 +39,14 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    # Tests that need the graded sample class run last: the browser works while it grades.
+    # Tests that need the graded sample class run after the other browser tests, which run
+    # while it is graded in the background.
     late = [item for item in items if "graded_course" in getattr(item, "fixturenames", ())]
-    items[:] = [item for item in items if item not in late] + late
+    if late:
+        rest = [item for item in items if item not in late]
+        browser = [n for n, item in enumerate(rest) if "browser" in item.keywords]
+        end = browser[-1] + 1 if browser else len(rest)
+        items[:] = rest[:end] + late + rest[end:]
     if not CHROMIUM.exists():
         skip = pytest.mark.skip(
             reason=f"{CHROMIUM} is missing: install Debian's chromium (make system-packages)"
@@ -86,17 +91,22 @@ def steps(page, request):
     return Steps(page, screenshot_folder(request.node.name))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def learner_lab(tmp_path_factory):
     """The learner's JupyterLab on a copy of notebooks/ (the tests write into it)."""
     work = tmp_path_factory.mktemp("learner")
     root = work / "notebooks"
-    shutil.copytree(RELEASE, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(
+        RELEASE,
+        root,
+        ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
+        copy_function=shutil.copyfile,  # fresh times, as in a fresh clone
+    )
     with LabServer("learner", root, work / "state", LOGS / "learner.log") as server:
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def instructor_lab(tmp_path_factory):
     """The instructor's JupyterLab on the project, configured by its nbgrader_config.py."""
     state = tmp_path_factory.mktemp("instructor") / "state"
@@ -136,7 +146,7 @@ def graded_course(background_grading):
     return out_dir / "graded" / "course"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def graded_lab(graded_course, tmp_path_factory):
     """The instructor's JupyterLab on the graded course (python -m autograder.lab instructor
     --course-root ...): Formgrader reads that course's gradebook."""

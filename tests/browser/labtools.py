@@ -26,12 +26,8 @@ from pathlib import Path
 import nbformat
 import psutil
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from autograder.course import ASSIGNMENT, RELEASE, SOLUTIONS  # noqa: E402
-from autograder.lab import lab_command  # noqa: E402
+from autograder.course import ASSIGNMENT, RELEASE, SOLUTIONS
+from autograder.lab import ROOT, lab_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -259,6 +255,7 @@ def open_lab(page, server: LabServer, path: str = "lab") -> None:
     """Load JupyterLab (or a document in it, path="lab/tree/<file>") and wait for the menus."""
     page.goto(server.page_url(path))
     page.locator("#jp-menu-panel .lm-MenuBar-item").first.wait_for(timeout=60_000)
+    page.locator(".jp-DirListing-item").first.wait_for(timeout=60_000)
 
 
 def open_notebook(page, server: LabServer, path: str) -> None:

@@ -40,13 +40,12 @@ def test_learner_lab_has_validate_but_no_instructor_tools(learner_lab, page, ste
     with steps("no Formgrader in the command palette"):
         main_menu(page, "View", "apputils:activate-command-palette")
         palette = page.locator(".lm-CommandPalette-input")
+        palette.fill("run all")  # the palette works: it finds other commands
+        expect(page.locator(".lm-CommandPalette-item").first).to_be_visible()
         palette.fill("formgrader")
         expect(page.locator(".lm-CommandPalette-item")).to_have_count(0)
-        palette.fill("validate")  # the palette itself works: it finds something else
-        palette.fill("run all")
-        expect(page.locator(".lm-CommandPalette-item").first).to_be_visible()
-        page.keyboard.press("Escape")
     with steps("no Formgrader on the server"):
+        page.keyboard.press("Escape")
         status, _ = learner_lab.request("/formgrader")
         assert status == 404, f"/formgrader answered {status}, not 404"
         status, _ = learner_lab.request(f"/nbgrader_version?version={nbgrader_version()}")

@@ -9,9 +9,11 @@ and without each augmentation on a laptop CPU in about a minute and compare them
   batch, as the paper's training loop does), the course's own correct implementations;
 - the model: `init_params`, `forward`, `backward` (a 3 x 3 convolution, ReLU, 2 x 2 max
   pooling and a dense layer), `cross_entropy` with soft labels, and `train` (Adam);
-- the evaluation: `occlude` (a square of a given fill at a random place in each test image)
-  and `run_experiment`, which trains every method on every seed and returns one row per
-  method, seed, occluder and size.
+- the evaluation: `occlusion_boxes` and `occlude` (a whole square of a given fill at a
+  random place in each test image) and `run_experiment`, which trains every method on
+  every seed and returns one row per method, seed, occluder and size;
+- reading the results: `mean_std`, `summary_table`, `plot_occlusion_curves`,
+  `plot_per_seed`, and `show_training_batches` (a batch under each augmentation).
 
 Conventions (those of the course):
     image:  (C, H, W) float array; images: (N, C, H, W). Here C = 1, H = W = 8.
@@ -62,7 +64,7 @@ def load_digits_images() -> tuple[np.ndarray, np.ndarray]:
             background is 0 and the ink 1.
         labels: (1797, 10) float64, one-hot.
     """
-    from sklearn.datasets import load_digits
+    from sklearn.datasets import load_digits  # here: scikit-learn is slow to import
 
     digits = load_digits()
     images = (digits.images / 16.0).astype(np.float64)[:, None, :, :]
@@ -118,8 +120,8 @@ def split_digits(
         images: (N, C, H, W) raw images in [0, 1]; labels: (N, K).
         n_train: number of training images (int, 0 < n_train < N).
         rng: draws the permutation that decides the split.
-        dtype: of the split's images and labels; float32 (the default) trains about
-            twice as fast as float64 and gives the same accuracies to within noise.
+        dtype: of the split's images and labels; float32 (the default) is faster than
+            float64 and gives the same accuracies to within noise.
 
     Returns:
         A `Split` whose images are normalised with the training images' mean and std.
@@ -388,7 +390,8 @@ def accuracy(params: dict, images: np.ndarray, labels: np.ndarray) -> float:
 class Settings:
     """What `train` and `run_experiment` do; the defaults are the notebook's full run.
 
-    n_train: training images per split; epochs: passes over them; batch_size: images per
+    n_train: training images per split (used by `run_experiment`; `train` trains on the
+    split it is given); epochs: passes over the training images; batch_size: images per
     step; learning_rate, weight_decay: Adam's step size and L2 penalty on the weights;
     channels, hidden: the network's size (see `init_params`).
     """
@@ -512,7 +515,7 @@ def run_experiment(
     methods: Mapping[str, Augment | None],
     seeds: Iterable[int],
     settings: Settings = Settings(),  # noqa: B008  (frozen dataclass: safe as a default)
-    sizes: Sequence[int] = (1, 2, 3, 4, 5),
+    sizes: Sequence[int] = (1, 2, 3, 4, 5, 6),
     occluders: Sequence[str] = OCCLUDERS,
     progress: bool = True,
 ) -> list[dict]:

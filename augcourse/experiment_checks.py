@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from augcourse.checks import call_quietly, fail, passed, visible_check
+from augcourse.experiment import methods_in
 
 # A small results table: four seeds (in a different order for each method), a distractor
 # method and a distractor condition. Against "baseline" on clean images, "cutmix" ties on
@@ -116,9 +117,7 @@ def check_paired_gain(paired_gain: Callable) -> None:
 @visible_check
 def check_method_name(answer, results: Sequence[dict], among: Sequence[str] | None = None) -> None:
     """The answer names one of the methods in the results table (graded on submission)."""
-    methods = (
-        list(among) if among is not None else list(dict.fromkeys(r["method"] for r in results))
-    )
+    methods = list(among) if among is not None else methods_in(results)
     if not isinstance(answer, str) or answer.strip() not in methods:
         fail(
             "your answer",

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from augcourse.checks import CheckFailed, call_quietly
+from augcourse.experiment import _by_seed, methods_in  # _by_seed: {seed: accuracy}
 from augcourse.experiment_checks import as_gain, describe_gain
 from autograder.checks import grading_rng, passed
 
@@ -32,14 +33,6 @@ TIE = 0.005
 
 
 # --- paired_gain ------------------------------------------------------------------------
-
-
-def _by_seed(results: Sequence[dict], method: str, occluder: str, size: int) -> dict:
-    return {
-        r["seed"]: r["accuracy"]
-        for r in results
-        if r["method"] == method and r["occluder"] == occluder and r["size"] == size
-    }
 
 
 def reference_paired_gain(
@@ -268,9 +261,7 @@ def grade_best_method(
             "dicts with method, seed, occluder, size, accuracy). Rerun the experiment cell "
             "and do not reassign `results`."
         )
-    methods = (
-        list(among) if among is not None else list(dict.fromkeys(r["method"] for r in results))
-    )
+    methods = list(among) if among is not None else methods_in(results)
     means = {}
     for method in methods:
         values = list(_by_seed(results, method, occluder, size).values())

@@ -137,6 +137,8 @@ def _forget(course: Course, learner: str) -> None:
             gradebook.remove_submission(ASSIGNMENT, learner)
         except MissingEntry:
             pass
+        # A name for Formgrader's tables, which otherwise show "None, None".
+        gradebook.update_or_create_student(learner, last_name=learner, first_name="")
     for stage in ("submitted", "autograded", "feedback"):
         shutil.rmtree(course.root / stage / learner, ignore_errors=True)
 

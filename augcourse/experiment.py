@@ -572,7 +572,7 @@ def run_experiment(
                             "accuracy": accuracy(params, occluded, split.test_labels),
                         }
                     )
-            bar.advance(f"{method}, seed {seed}")
+            bar.advance()
     bar.close()
     return rows
 
@@ -685,8 +685,9 @@ def plot_per_seed(
 ) -> Figure:
     """Each seed's accuracy under each method, joined by a line: paired results at a glance.
 
-    One panel per condition ((occluder, size); ("none", 0) is clean). A line that rises from
-    the first method to another is a seed on which that method won.
+    One panel per condition ((occluder, size); ("none", 0) is clean). Each grey line is one
+    seed, joining its accuracies under the methods from left to right: a line that rises
+    from one method to the next is a seed on which the second one did better.
 
     Returns:
         The matplotlib Figure.
@@ -787,21 +788,22 @@ class _ProgressBar:
         self.total, self.enabled, self.width = total, enabled, width
         self.done = 0
         self.start = time.perf_counter()
-        self._draw("")
+        self._draw()
 
-    def advance(self, what: str) -> None:
+    def advance(self) -> None:
         self.done += 1
-        self._draw(what)
+        self._draw()
 
-    def _draw(self, what: str) -> None:
+    def _draw(self) -> None:
         if not self.enabled:
             return
         elapsed = time.perf_counter() - self.start
         filled = round(self.width * self.done / max(self.total, 1))
         left = elapsed / self.done * (self.total - self.done) if self.done else float("nan")
         eta = f", about {left:.0f} s left" if self.done and self.done < self.total else ""
-        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} runs, {elapsed:.0f} s{eta}"
-        sys.stdout.write(f"\r{line:<78}")
+        bar = "#" * filled + "." * (self.width - filled)
+        line = f"[{bar}] {self.done}/{self.total} runs, {elapsed:.0f} s{eta}"
+        sys.stdout.write(f"\r{line:<78}")  # padded: wipes the end of a longer previous line
         sys.stdout.flush()
 
     def close(self) -> None:

@@ -118,10 +118,12 @@ def check_paired_gain(paired_gain: Callable) -> None:
 def check_method_name(answer, results: Sequence[dict], among: Sequence[str] | None = None) -> None:
     """The answer names one of the methods in the results table (graded on submission)."""
     methods = list(among) if among is not None else methods_in(results)
-    if not isinstance(answer, str) or answer.strip() not in methods:
+    if not isinstance(answer, str) or answer.strip().lower() not in methods:
         fail(
             "your answer",
             f"one of the method names {', '.join(repr(m) for m in methods)}, as a string",
             repr(answer),
         )
-    passed(f"answer {answer.strip()!r} recorded; it is checked against your table when graded.")
+    passed(
+        f"answer {answer.strip().lower()!r} recorded; it is checked against your table when graded."
+    )

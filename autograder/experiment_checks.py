@@ -267,21 +267,21 @@ def grade_best_method(
         values = list(_by_seed(results, method, occluder, size).values())
         if not values:
             raise CheckFailed(
-                f"{name}: your table has no rows for {method!r} with a {occluder} square of "
-                f"size {size}. Rerun the experiment cell as given."
+                f"{name}: your table has no rows for {method!r} with {occluder} squares of "
+                f"{size}x{size}. Rerun the experiment cell as given."
             )
         means[method] = float(np.mean(values))
     best = max(means.values())
     ranking = ", ".join(f"{m} {v:.3f}" for m, v in sorted(means.items(), key=lambda kv: -kv[1]))
-    given = answer.strip() if isinstance(answer, str) else answer
+    given = answer.strip().lower() if isinstance(answer, str) else answer
     if given not in means:
         raise CheckFailed(
             f"{name}: {answer!r} is not one of {', '.join(repr(m) for m in methods)}.\n"
-            f"  your table's mean accuracies with a {occluder} {size}x{size} square: {ranking}"
+            f"  your table's mean accuracies, {occluder} squares of {size}x{size}: {ranking}"
         )
     if means[given] < best - TIE:
         raise CheckFailed(
-            f"{name}: {given!r} is not the most accurate in your table with a {occluder} "
-            f"{size}x{size} square.\n  your table's mean accuracies: {ranking}"
+            f"{name}: {given!r} is not the most accurate in your table with {occluder} "
+            f"squares of {size}x{size}.\n  your table's mean accuracies: {ranking}"
         )
     passed(f"{name}: right, by your own table ({ranking}).")

@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from autograder.course import ASSIGNMENT, RELEASE, Course
+from autograder.course import ASSIGNMENT, RELEASE, Course, assignments
 
 
 def build_release(destination: Path, assignment: str = ASSIGNMENT) -> Path:
@@ -25,11 +25,12 @@ def build_release(destination: Path, assignment: str = ASSIGNMENT) -> Path:
 
 
 def main() -> None:
-    target = build_release(RELEASE)
-    names = sorted(p.name for p in target.glob("*.ipynb"))
-    print(
-        f"Released {len(names)} notebooks to {target.relative_to(RELEASE.parent)}: {', '.join(names)}"
-    )
+    for assignment in assignments():
+        target = build_release(RELEASE, assignment)
+        names = sorted(p.name for p in target.glob("*.ipynb"))
+        print(
+            f"Released {len(names)} notebooks to {target.relative_to(RELEASE.parent)}: {', '.join(names)}"
+        )
 
 
 if __name__ == "__main__":

@@ -496,6 +496,7 @@ def test_best_method_is_graded_against_the_learners_own_table(capsys):
     assert capsys.readouterr().out.count("✓") == 3
     with pytest.raises(AssertionError, match="not the most accurate"):
         grade_best_method("cutmix", results, "grey", 4)
+    grade_best_method("Cutout", results, "grey", 4)  # names are not case-sensitive
     with pytest.raises(AssertionError, match="not one of"):
         grade_best_method("Cutout!", results, "grey", 4)
     with pytest.raises(AssertionError, match="one of the method names"):

@@ -276,29 +276,19 @@ def serve(requests_path: str, replies_path: str, namespace: dict) -> None:
                 reply = namespace.get(
                     request["name"], Raised("NameError", f"name '{request['name']}' is not defined")
                 )
-            elif op == "map":
+            elif op in ("call", "map"):
                 fn = request["fn"]
                 target = (
                     kernel_functions.get(fn.ident)
                     if isinstance(fn, FunctionRef)
                     else namespace.get(fn)
                 )
+                calls = request["calls"] if op == "map" else [request["args"]]
                 if not callable(target):
                     reply = Raised("NameError", f"{fn!r} is not a function")
                 else:
-                    reply = [_call(target, resolve(args)) for args in request["calls"]]
-            elif op == "call":
-                fn = request["fn"]
-                target = (
-                    kernel_functions.get(fn.ident)
-                    if isinstance(fn, FunctionRef)
-                    else namespace.get(fn)
-                )
-                args = resolve(request["args"])
-                if not callable(target):
-                    reply = Raised("NameError", f"{fn!r} is not a function")
-                else:
-                    reply = _call(target, args)
+                    answers = [_call(target, resolve(args)) for args in calls]
+                    reply = answers if op == "map" else answers[0]
             else:
                 reply = Raised("ValueError", f"unknown request {op!r}")
             write_message(replies, encode(reply, kernel_functions))

@@ -258,7 +258,3 @@ def graded_cells(notebook: nbformat.NotebookNode) -> dict[str, float]:
         for cell in notebook.cells
         if cell.metadata.get("nbgrader", {}).get("grade")
     }
-
-
-def dump(data) -> str:
-    return json.dumps(data, indent=2, sort_keys=True)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from augcourse import checks as visible_checks
-from augcourse.probe import FunctionRef, Opaque, Raised, decode, encode
+from augcourse.probe import FunctionRef, Raised, decode, encode
 
 CALL_SECONDS = 30.0
 
@@ -274,7 +274,3 @@ def cell_outputs(text: str, images: list[bytes], error: BaseException | None) ->
             }
         )
     return outputs
-
-
-def is_opaque(value) -> bool:
-    return isinstance(value, Opaque)

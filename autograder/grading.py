@@ -471,10 +471,3 @@ def export_grades(course: Course, results: list[LearnerResult], path: Path) -> N
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
-
-
-def results_from(out_dir: Path) -> tuple[list[dict], list[dict]]:
-    """(learners, rows) of an earlier run, as written by write_outputs."""
-    return json.loads((out_dir / "learners.json").read_text()), json.loads(
-        (out_dir / "tests.json").read_text()
-    )

@@ -37,6 +37,7 @@ from autograder.course import (
 from autograder.intake import Submission, find_submissions, grade_ids_of, sanitize
 from autograder.mistakes import MISTAKES
 from autograder.report import summary_table, write_class_report
+from autograder.sandbox import protections
 from autograder.suspicious import findings
 
 # Learner-facing explanation -> "function:key", to name the diagnosed mistake in the table.
@@ -377,6 +378,10 @@ def grade_class(
     """Grade every learner found in `submissions`; write all outputs into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     os.environ["COURSE_GRADING_SEED"] = grading_seed(out_dir)
+    enabled, disabled = protections()
+    progress("Learner code runs confined: " + "; ".join(enabled))
+    for missing in disabled:
+        progress(f"WARNING, protection off: {missing}")
     progress("Grading the reference solution first (canary)...")
     seconds = run_canary(out_dir)
     progress(f"  reference: full marks ({seconds:.1f} s)")

@@ -249,7 +249,7 @@ def serve(requests_path: str, replies_path: str, namespace: dict) -> None:
                 )
                 answer = decode(read_message(requests))
                 if isinstance(answer, Raised):
-                    raise _rebuild(answer)
+                    raise rebuild(answer)
                 return answer
 
             call_grader.__name__ = "fn"
@@ -312,9 +312,17 @@ def _call(target: Callable, args: list) -> dict:
     return {"result": result, "args": args}
 
 
-def _rebuild(error: Raised) -> BaseException:
+class LearnerError(Exception):
+    """Base of exceptions rebuilt from the other side, named after the original."""
+
+
+def rebuild(error: Raised) -> BaseException:
+    """An exception on this side that says what was raised on the other side."""
     known = {"AssertionError": AssertionError, "NotImplementedError": NotImplementedError}
-    return known.get(error.name, RuntimeError)(error.message)
+    if error.name in known:
+        return known[error.name](error.message)
+    name = error.name if error.name.isidentifier() else "LearnerError"
+    return type(name, (LearnerError,), {})(error.message)
 
 
 def serve_main(folder: str, namespace: dict) -> None:

@@ -33,10 +33,9 @@ from augcourse.checks import (
     take_deferred,
 )
 from augcourse.checks import passed as _passed
-from augcourse.probe import Raised
+from augcourse.probe import Raised, rebuild
 from autograder import reference
 from autograder.answers import ANSWERS
-from autograder.decide import rebuild
 from autograder.mistakes import Mistake, mistakes_for
 
 IMAGE_DTYPES = (np.uint8, np.float32, np.float64)

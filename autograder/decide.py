@@ -25,26 +25,13 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from augcourse import checks as visible_checks
-from augcourse.probe import FunctionRef, Raised, decode, encode
+from augcourse.probe import FunctionRef, Raised, decode, encode, rebuild
 
 CALL_SECONDS = 30.0
 
 
 class KernelUnresponsive(RuntimeError):
     """The kernel did not answer in time (it may loop forever or have died)."""
-
-
-class LearnerError(Exception):
-    """Base of the exceptions rebuilt from the learner's kernel (named after the original)."""
-
-
-def rebuild(error: Raised) -> BaseException:
-    """An exception here that says what the learner's code raised there."""
-    known = {"AssertionError": AssertionError, "NotImplementedError": NotImplementedError}
-    if error.name in known:
-        return known[error.name](error.message)
-    name = error.name if error.name.isidentifier() else "LearnerError"
-    return type(name, (LearnerError,), {})(error.message)
 
 
 class KernelLink:

@@ -230,6 +230,7 @@ def decide_cell(source: str, link: KernelLink | None) -> list[dict]:
         error = raised_here
     finally:
         hidden_checks.IMAGE_SINK = None
+        visible_checks.take_deferred()  # a waiting visible failure belongs to this cell only
         if previous is None:
             os.environ.pop("NBGRADER_EXECUTION", None)
         else:

@@ -175,3 +175,12 @@ def test_a_function_failing_because_of_a_wrong_helper_says_which_helper():
         AssertionError, match="cutout calls your centered_box, which fails its own check"
     ):
         hidden.grade_cutout(namespace["cutout"])
+
+
+def test_a_failure_that_waited_does_not_leak_into_the_next_cell(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    swapped = next(m for m in MISTAKES if m.key == "weights_swapped" and m.function == "mix_labels")
+    visible.check_mix_labels(swapped.implementation)
+    with pytest.raises(AssertionError):
+        hidden.grade_mix_labels(swapped.implementation)
+    hidden.grade_patch_ratio(reference.patch_ratio)  # the next cell, right: it passes

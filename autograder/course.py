@@ -42,10 +42,14 @@ class NbgraderError(RuntimeError):
 
 @dataclass(frozen=True)
 class Course:
-    """A folder that nbgrader treats as a course: gradebook, submitted, autograded, feedback."""
+    """A folder that nbgrader treats as a course: gradebook, submitted, autograded, feedback.
+
+    assignment: the assignment (a folder of solutions/) that submit, autograde and scores use.
+    """
 
     root: Path
     source: Path = SOLUTIONS
+    assignment: str = ASSIGNMENT
 
     @property
     def db_url(self) -> str:
@@ -73,22 +77,20 @@ class Course:
             raise NbgraderError(f"nbgrader {' '.join(args)} failed:\n{log}")
         return process
 
-    def generate_release(
-        self, release_dir: Path | None = None, assignment: str = ASSIGNMENT
-    ) -> Path:
+    def generate_release(self, release_dir: Path | None = None) -> Path:
         """nbgrader generate_assignment from the source notebooks; returns the release folder."""
         release_dir = Path(release_dir or self.root / "release")
         self.run(
             "generate_assignment",
-            assignment,
+            self.assignment,
             "--force",
             f"--CourseDirectory.release_directory={release_dir}",
         )
-        return release_dir / assignment
+        return release_dir / self.assignment
 
     def submit(self, student: str, notebooks: dict[str, nbformat.NotebookNode | Path]) -> Path:
         """Place a learner's notebooks where nbgrader expects a collected submission."""
-        folder = self.root / "submitted" / student / ASSIGNMENT
+        folder = self.root / "submitted" / student / self.assignment
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
@@ -107,7 +109,7 @@ class Course:
         """
         self.run(
             "autograde",
-            ASSIGNMENT,
+            self.assignment,
             "--force",
             f"--student={student}",
             f"--Execute.timeout={cell_timeout}",
@@ -133,7 +135,7 @@ class Course:
         from nbgrader.api import Gradebook
 
         with Gradebook(self.db_url) as gradebook:
-            submission = gradebook.find_submission(ASSIGNMENT, student)
+            submission = gradebook.find_submission(self.assignment, student)
             return {
                 f"{notebook.name}.ipynb": {
                     grade.name: (grade.score, grade.max_score) for grade in notebook.grades
@@ -227,14 +229,14 @@ def _grade_in_child(course: Course, student: str, cell_timeout: int, result_path
     config.CourseDirectory.db_url = course.db_url
     config.Execute.timeout = cell_timeout
     api = NbGraderAPI(config=config)
-    graded = api.autograde(ASSIGNMENT, student)
+    graded = api.autograde(course.assignment, student)
     result = {
         "success": graded["success"],
         "stage": "autograde",
         "log": graded.get("log", "") + graded.get("error", ""),
     }
     if graded["success"]:
-        feedback = api.generate_feedback(ASSIGNMENT, student)
+        feedback = api.generate_feedback(course.assignment, student)
         result = {
             "success": feedback["success"],
             "stage": "feedback",
@@ -248,6 +250,7 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
 
 
 def notebook_names(folder: Path = SOLUTIONS / ASSIGNMENT) -> list[str]:
+    """The notebook file names in a folder (by default: the graded course notebooks)."""
     return sorted(p.name for p in folder.glob("*.ipynb"))
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from augcourse import checks as visible_checks
+from augcourse import experiment_checks as visible_experiment_checks
 from augcourse.probe import FunctionRef, Raised, decode, encode, rebuild
 
 CALL_SECONDS = 30.0
@@ -196,7 +197,13 @@ def free_names(source: str) -> list[str]:
     )
 
 
-GRADER_NAMES = {"checks": visible_checks, "np": np, "math": math}
+# The modules that test cells call by name: the grader's own copies, never the kernel's.
+GRADER_NAMES = {
+    "checks": visible_checks,
+    "experiment_checks": visible_experiment_checks,
+    "np": np,
+    "math": math,
+}
 
 
 def decide_cell(source: str, link: KernelLink | None) -> list[dict]:

@@ -1,12 +1,14 @@
 """The instructor's grading command.
 
-    .venv/bin/python -m autograder.grade SUBMISSIONS [--out build/grading]
+    .venv/bin/python -m autograder.grade SUBMISSIONS [--assignment NAME] [--out FOLDER]
 
-SUBMISSIONS is nbgrader's `submitted/` folder (`<learner>/cutout_cutmix/*.ipynb`), a folder
+SUBMISSIONS is nbgrader's `submitted/` folder (`<learner>/<assignment>/*.ipynb`), a folder
 of per-learner folders, or a folder or .zip of files named per learner
-(`<learner>_01_cutout.ipynb`). Writes into --out: autograded notebooks and feedback HTML
-(course/), grades.csv (nbgrader export), tests.csv and tests.json (one row per learner and
-test), learners.json, class_report.html; prints progress and a summary table.
+(`<learner>_01_cutout.ipynb`). The assignment (a folder of solutions/) is found from the
+folder and file names unless --assignment names it. Writes into --out (default
+build/grading/<assignment>): autograded notebooks and feedback HTML (course/), grades.csv
+(nbgrader export), tests.csv and tests.json (one row per learner and test), learners.json,
+class_report.html; prints progress and a summary table.
 """
 
 from __future__ import annotations
@@ -15,27 +17,59 @@ import argparse
 import sys
 from pathlib import Path
 
+from autograder.course import ASSIGNMENT, SOLUTIONS, assignments, notebook_names
 from autograder.grading import CanaryFailed, grade_class
+from autograder.intake import assignments_in
+
+DEFAULT_OUT = Path("build/grading")
+
+
+def choose_assignment(submissions: Path, known: list[str]) -> str:
+    """The one assignment the submissions hold; the course notebooks if none is recognised.
+
+    Raises ValueError when they hold several, since grading one would skip the others.
+    """
+    held = assignments_in(submissions, {a: notebook_names(SOLUTIONS / a) for a in known})
+    if len(held) > 1:
+        raise ValueError(
+            f"{submissions} holds submissions of several assignments ({', '.join(held)}); "
+            "grade one at a time with --assignment"
+        )
+    return held[0] if held else ASSIGNMENT
 
 
 def main(argv: list[str] | None = None) -> int:
+    known = assignments()
     parser = argparse.ArgumentParser(
         prog="python -m autograder.grade", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument(
         "submissions", type=Path, help="nbgrader submitted/ folder, a folder or a .zip"
     )
-    parser.add_argument("--out", type=Path, default=Path("build/grading"), help="where results go")
+    parser.add_argument(
+        "--assignment",
+        choices=known,
+        help="which assignment to grade (default: the one the submissions hold)",
+    )
+    parser.add_argument(
+        "--out", type=Path, help=f"where results go (default: {DEFAULT_OUT}/<assignment>)"
+    )
     args = parser.parse_args(argv)
     if not args.submissions.exists():
         parser.error(f"{args.submissions} does not exist")
+    if args.assignment is None:
+        try:
+            args.assignment = choose_assignment(args.submissions, known)
+        except ValueError as error:
+            parser.error(str(error))
+    out = args.out or DEFAULT_OUT / args.assignment
     try:
-        results = grade_class(args.submissions, args.out)
+        results = grade_class(args.submissions, out, assignment=args.assignment)
     except CanaryFailed as error:
         print(f"\nSTOPPED: {error}", file=sys.stderr)
         return 2
     attention = sum(r.status != "graded" for r in results)
-    print(f"\nResults in {args.out}: class_report.html, tests.csv, grades.csv, course/feedback/")
+    print(f"\nResults in {out}: class_report.html, tests.csv, grades.csv, course/feedback/")
     if attention:
         print(f"{attention} learner(s) need attention: see the summary above.")
     return 0

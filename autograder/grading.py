@@ -69,34 +69,32 @@ def grading_seed(out_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def max_points() -> dict[str, dict[str, float]]:
-    """{notebook: {grade_id: points}} from the solution notebooks."""
-    return {
-        name: graded_cells(read_notebook(SOLUTIONS / ASSIGNMENT / name))
-        for name in notebook_names()
-    }
+def max_points(assignment: str = ASSIGNMENT) -> dict[str, dict[str, float]]:
+    """{notebook: {grade_id: points}} from the assignment's solution notebooks."""
+    folder = SOLUTIONS / assignment
+    return {name: graded_cells(read_notebook(folder / name)) for name in notebook_names(folder)}
 
 
-def run_canary(out_dir: Path) -> float:
+def run_canary(out_dir: Path, assignment: str = ASSIGNMENT) -> float:
     """Grade the reference solution; raise CanaryFailed unless every graded cell gets full marks."""
-    canary = Course(out_dir / "canary")
+    canary = Course(out_dir / "canary", assignment=assignment)
+    solutions = SOLUTIONS / assignment
+    limits = limits_for(assignment)  # generous: the canary is about right answers, not speed
     if canary.root.exists():
         shutil.rmtree(canary.root)
     started = time.perf_counter()
     try:
         canary.generate_release()
-        canary.submit(
-            "reference", {name: SOLUTIONS / ASSIGNMENT / name for name in notebook_names()}
-        )
-        outcome = canary.grade_one("reference")
+        canary.submit("reference", {name: solutions / name for name in notebook_names(solutions)})
+        outcome = canary.grade_one("reference", limits.cell_seconds, limits.learner_seconds)
         if not outcome["success"]:
-            raise NbgraderError(failure_reason(outcome, DEFAULT_LIMITS))
+            raise NbgraderError(failure_reason(outcome, limits))
         scores = canary.scores("reference")
     except (NbgraderError, subprocess.TimeoutExpired) as error:
         raise CanaryFailed(
             f"grading the reference solution failed, so no learner was graded:\n{error}"
         ) from None
-    expected = max_points()
+    expected = max_points(assignment)
     lost = {
         f"{name}/{grade_id}": scores.get(name, {}).get(grade_id)
         for name, points in expected.items()
@@ -119,7 +117,7 @@ def run_canary(out_dir: Path) -> float:
 def _failure_messages(course: Course, student: str) -> dict[str, str]:
     """{grade_id: the error message of that test cell} from the autograded notebooks."""
     messages = {}
-    folder = course.root / "autograded" / student / ASSIGNMENT
+    folder = course.root / "autograded" / student / course.assignment
     for path in sorted(folder.glob("*.ipynb")):
         for cell in read_notebook(path).cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -135,7 +133,7 @@ def _forget(course: Course, learner: str) -> None:
 
     with Gradebook(course.db_url) as gradebook:
         try:
-            gradebook.remove_submission(ASSIGNMENT, learner)
+            gradebook.remove_submission(course.assignment, learner)
         except MissingEntry:
             pass
         # A name for Formgrader's tables, which otherwise show "None, None".
@@ -153,6 +151,14 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+# measuring_the_effect trains 40 small nets in one cell and more in another: a few minutes
+# on one core in the confined kernel, where a course notebook cell takes seconds.
+ASSIGNMENT_LIMITS = {"measuring_the_effect": Limits(cell_seconds=600, learner_seconds=1800)}
+
+
+def limits_for(assignment: str) -> Limits:
+    """The time limits that fit an assignment's notebooks."""
+    return ASSIGNMENT_LIMITS.get(assignment, DEFAULT_LIMITS)
 
 
 @dataclass
@@ -372,25 +378,29 @@ def grade_class(
     submissions: Path,
     out_dir: Path,
     progress: Callable[[str], None] = print,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
     workers: int = min(2, os.cpu_count() or 1),
+    assignment: str = ASSIGNMENT,
 ) -> list[LearnerResult]:
-    """Grade every learner found in `submissions`; write all outputs into `out_dir`."""
+    """Grade every learner's `assignment` found in `submissions`; write all outputs into
+    `out_dir`. limits: default `limits_for(assignment)`."""
+    limits = limits or limits_for(assignment)
     out_dir.mkdir(parents=True, exist_ok=True)
+    progress(f"Assignment: {assignment}")
     os.environ["COURSE_GRADING_SEED"] = grading_seed(out_dir)
     enabled, disabled = protections()
     progress("Learner code runs confined: " + "; ".join(enabled))
     for missing in disabled:
         progress(f"WARNING, protection off: {missing}")
     progress("Grading the reference solution first (canary)...")
-    seconds = run_canary(out_dir)
+    seconds = run_canary(out_dir, assignment)
     progress(f"  reference: full marks ({seconds:.1f} s)")
 
-    course = Course(out_dir / "course")
+    course = Course(out_dir / "course", assignment=assignment)
     release = course.generate_release()
-    points = max_points()
+    points = max_points(assignment)
     grade_ids = {name: grade_ids_of(release / name) for name in points}
-    found = find_submissions(Path(submissions), list(points), grade_ids)
+    found = find_submissions(Path(submissions), list(points), grade_ids, assignment=assignment)
     progress(f"Found {len(found)} learners in {submissions}")
 
     done = []
@@ -409,7 +419,7 @@ def grade_class(
         limits,
         workers,
         on_result=report,
-        released=release_cells(release, SOLUTIONS / ASSIGNMENT),
+        released=release_cells(release, SOLUTIONS / assignment),
     )
 
     write_outputs(course, results, out_dir)
@@ -460,12 +470,13 @@ def write_outputs(course: Course, results: list[LearnerResult], out_dir: Path) -
 
 
 def export_grades(course: Course, results: list[LearnerResult], path: Path) -> None:
-    """nbgrader's CSV export, with a status column; a learner who needs attention gets no
-    score there (nbgrader would show 0, which looks like a real grade)."""
+    """nbgrader's CSV export of this course's assignment, with a status column; a learner who
+    needs attention gets no score there (nbgrader would show 0, which looks like a real grade)."""
     course.run("export", f"--to={path}")
     status = {r.learner: r.status for r in results}
     with open(path, newline="") as handle:
-        rows = list(csv.DictReader(handle))
+        # The gradebook may also hold another assignment graded into the same folder.
+        rows = [r for r in csv.DictReader(handle) if r.get("assignment") == course.assignment]
     columns = list(rows[0].keys()) + ["status"] if rows else ["student_id", "status"]
     for row in rows:
         row["status"] = status.get(row.get("student_id"), "not submitted")

@@ -150,6 +150,31 @@ def find_submissions(
     return sorted(submissions, key=lambda s: s.learner)
 
 
+def assignments_in(path: Path, notebooks: dict[str, list[str]]) -> list[str]:
+    """The assignments whose files a folder or zip of submissions holds, sorted.
+
+    notebooks: {assignment: its notebook file names}. An assignment counts when a folder is
+    named after it (nbgrader's `<learner>/<assignment>/`) or a file name ends with one of its
+    notebook names (`alice_01_cutout.ipynb`), ignoring case.
+    """
+    path = Path(path)
+    if path.is_dir():
+        names = [p.relative_to(path).as_posix() for p in _walk(path)]
+    elif zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    else:
+        return []
+    found = set()
+    for name in names:
+        parts = [part.lower() for part in PurePosixPath(name).parts]
+        for assignment, files in notebooks.items():
+            in_folder = assignment.lower() in parts[:-1]
+            if in_folder or any(parts and parts[-1].endswith(f.lower()) for f in files):
+                found.add(assignment)
+    return sorted(found)
+
+
 def grade_ids_of(notebook_path: Path) -> set[str]:
     """The grade_ids of the graded cells (nbgrader `grade: true`) of a notebook file.
 

@@ -16,7 +16,8 @@ from autograder.course import ASSIGNMENT, RELEASE, Course, assignments
 def build_release(destination: Path, assignment: str = ASSIGNMENT) -> Path:
     """Generate the learner version of an assignment's notebooks into destination/<assignment>."""
     with tempfile.TemporaryDirectory(prefix="course-release-") as workdir:
-        generated = Course(Path(workdir)).generate_release(Path(workdir) / "release", assignment)
+        course = Course(Path(workdir), assignment=assignment)
+        generated = course.generate_release(Path(workdir) / "release")
         target = destination / assignment
         if target.exists():
             shutil.rmtree(target)

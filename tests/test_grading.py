@@ -40,7 +40,12 @@ def graded(tmp_path_factory):
     out = root / "out"
     lines = []
     results = grade_class(submitted, out, progress=lines.append, limits=LIMITS)
-    return {"results": {r.learner: r for r in results}, "out": out, "progress": lines}
+    return {
+        "results": {r.learner: r for r in results},
+        "out": out,
+        "progress": lines,
+        "submitted": submitted,
+    }
 
 
 def feedback_text(out: Path, learner: str) -> str:
@@ -165,30 +170,33 @@ def test_outputs_for_the_instructor(graded):
     assert "total:" in graded["progress"][-1]
 
 
-def test_rerun_gives_the_same_results_and_a_broken_regrade_keeps_no_stale_score(tmp_path):
-    release = Course(tmp_path / "release-course").generate_release()
-    submitted = tmp_path / "submitted"
-    write_sample_class(submitted, release)
-    for learner in [p.name for p in submitted.iterdir()]:
-        if learner not in ("reference", "ada"):
-            shutil.rmtree(submitted / learner)
+def test_rerun_gives_the_same_results_and_a_broken_regrade_keeps_no_stale_score(graded, tmp_path):
+    # Grade again into a copy of the class's results folder (its seed and gradebook), three of
+    # its learners: the reference and ada unchanged, ben with a notebook broken since.
     out = tmp_path / "out"
-    first = grade_class(submitted, out, progress=lambda _: None, limits=LIMITS)
-    second = grade_class(submitted, out, progress=lambda _: None, limits=LIMITS)
-    assert [(r.learner, r.status, r.rows) for r in first] == [
-        (r.learner, r.status, r.rows) for r in second
-    ]
+    shutil.copytree(graded["out"], out)
+    submitted = tmp_path / "submitted"
+    for learner in ("reference", "ada", "ben"):
+        shutil.copytree(graded["submitted"] / learner, submitted / learner)
+    first = graded["results"]
+    assert first["ben"].status == "graded" and first["ben"].score > 0
+    (submitted / "ben" / ASSIGNMENT / notebook_names()[1]).write_text("not a notebook")
 
-    (submitted / "ada" / ASSIGNMENT / notebook_names()[1]).write_text("not a notebook")
-    third = {
+    again = {
         r.learner: r for r in grade_class(submitted, out, progress=lambda _: None, limits=LIMITS)
     }
-    assert third["ada"].status.startswith("needs attention")
+    for learner in ("reference", "ada"):
+        assert (again[learner].status, again[learner].rows) == (
+            first[learner].status,
+            first[learner].rows,
+        ), learner
+    assert any(row["status"] == "failed" for row in again["ada"].rows), "ada's mistakes"
+    assert again["ben"].status.startswith("needs attention")
     assert all(
-        r["points"] is None for r in third["ada"].rows if r["notebook"] == notebook_names()[1]
+        r["points"] is None for r in again["ben"].rows if r["notebook"] == notebook_names()[1]
     )
     export = {row["student_id"]: row for row in csv.DictReader(open(out / "grades.csv"))}
-    assert export["ada"]["score"] == ""
+    assert export["ben"]["score"] == "" and export["ben"]["status"].startswith("needs attention")
 
 
 def test_canary_stops_the_run_when_the_reference_cannot_be_imported(tmp_path, monkeypatch):

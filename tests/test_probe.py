@@ -88,3 +88,42 @@ def test_a_wrong_answer_fails_with_the_mistake_named(served):
 def test_a_kernel_that_never_answers_fails_the_cell():
     outputs = decide_cell(TEST_CELL, None)
     assert outputs[-1]["output_type"] == "error" and "did not answer" in outputs[-1]["evalue"]
+
+
+def _test_cells_and_imports():
+    """(notebook, test cell source, modules its notebook imports) of every solution notebook."""
+    import ast
+
+    import nbformat
+
+    from autograder.course import SOLUTIONS
+
+    for path in sorted(SOLUTIONS.glob("*/*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        imported = set()
+        for cell in notebook.cells:
+            if cell.cell_type != "code" or cell.metadata.get("nbgrader", {}).get("grade"):
+                continue
+            code = "\n".join(line for line in cell.source.splitlines() if not line.startswith("%"))
+            for node in ast.walk(ast.parse(code)):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    imported |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        for cell in notebook.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+                yield path.name, cell.source, imported
+
+
+def test_every_module_a_test_cell_uses_is_the_graders_own():
+    """A module a test cell calls by name must be the grader's copy: fetched from the kernel,
+    it would arrive as an opaque object and the right answer would fail."""
+    from autograder.decide import GRADER_NAMES, free_names
+
+    cells = list(_test_cells_and_imports())
+    assert len(cells) > 20, "the solution notebooks' test cells were not found"
+    missing = {
+        (name, module)
+        for name, source, imported in cells
+        for module in free_names(source)
+        if module in imported and module not in GRADER_NAMES
+    }
+    assert not missing, f"test cells use modules the grader does not provide: {sorted(missing)}"

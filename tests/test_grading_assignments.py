@@ -1,0 +1,154 @@
+"""The grading command on the course's other assignment (measuring_the_effect), and how it
+tells from the submissions which assignment they are."""
+
+import csv
+import json
+import zipfile
+
+import nbformat
+import pytest
+
+from autograder import grade
+from autograder.course import SOLUTIONS, Course, assignments, notebook_names
+from autograder.grading import ASSIGNMENT_LIMITS, limits_for
+from autograder.samples import with_answers, wrong_choice
+
+pytestmark = pytest.mark.nbgrader
+EXPERIMENT = "measuring_the_effect"
+EXPERIMENT_NOTEBOOK = "04_measuring_the_effect.ipynb"
+KNOWN = assignments()
+
+# A learner who misreads the table, takes the population standard deviation and picks a
+# wrong letter: three of the notebook's four tests fail, one still passes.
+POPULATION_STD = "differences.std(ddof=1)"
+
+
+def _wrong_answers() -> dict[str, nbformat.NotebookNode]:
+    solution = with_answers({}, SOLUTIONS / EXPERIMENT)[EXPERIMENT_NOTEBOOK]
+    answers = {}
+    for cell in solution.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if grade_id == "paired-gain-answer":
+            assert POPULATION_STD in cell.source
+            answers["paired_gain"] = cell.source.replace(POPULATION_STD, "differences.std()")
+    answers["most_robust_to_grey"] = 'most_robust_to_grey = "baseline"\n'
+    answers["paired_why"] = wrong_choice("paired_why")
+    return with_answers(answers, SOLUTIONS / EXPERIMENT)
+
+
+@pytest.fixture(scope="module")
+def graded_experiment(tmp_path_factory):
+    """The grading command, as an instructor runs it without --assignment, on three learners
+    of measuring_the_effect (COURSE_FAST=1: the experiment's short form, for the reference
+    and the learners alike)."""
+    root = tmp_path_factory.mktemp("experiment")
+    submitted = root / "submitted"
+    release = Course(root / "release-course", assignment=EXPERIMENT).generate_release()
+    for learner, notebook in [
+        ("reference", SOLUTIONS / EXPERIMENT / EXPERIMENT_NOTEBOOK),
+        ("untouched", release / EXPERIMENT_NOTEBOOK),
+        ("misreader", _wrong_answers()[EXPERIMENT_NOTEBOOK]),
+    ]:
+        folder = submitted / learner / EXPERIMENT
+        folder.mkdir(parents=True)
+        if isinstance(notebook, nbformat.NotebookNode):
+            nbformat.write(notebook, folder / EXPERIMENT_NOTEBOOK)
+        else:
+            (folder / EXPERIMENT_NOTEBOOK).write_bytes(notebook.read_bytes())
+    out = root / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COURSE_FAST", "1")
+        assert grade.main([str(submitted), "--out", str(out)]) == 0
+    rows = json.loads((out / "tests.json").read_text())
+    learners = {row["learner"]: row for row in json.loads((out / "learners.json").read_text())}
+    return {"out": out, "rows": rows, "learners": learners}
+
+
+def test_the_assignment_is_found_from_the_layout_and_graded(graded_experiment):
+    learners = graded_experiment["learners"]
+    assert sorted(learners) == ["misreader", "reference", "untouched"]
+    assert {row["notebook"] for row in graded_experiment["rows"]} == {EXPERIMENT_NOTEBOOK}
+    full = learners["reference"]["max"]
+    assert full == 6, "notebook 04 is worth 6 points"
+    assert learners["reference"]["score"] == full, learners["reference"]
+    assert learners["untouched"]["score"] == 0, learners["untouched"]
+    assert all(learner["status"] == "graded" for learner in learners.values()), learners
+
+
+def test_each_wrong_answer_fails_its_own_test_with_a_reason(graded_experiment):
+    mine = {row["test"]: row for row in graded_experiment["rows"] if row["learner"] == "misreader"}
+    assert {test for test, row in mine.items() if row["status"] == "failed"} == {
+        "most-robust-to-grey-test",
+        "paired-gain-test",
+        "paired-why-test",
+    }
+    assert mine["better-on-erase-test"]["status"] == "passed"
+    assert "baseline" in mine["most-robust-to-grey-test"]["message"]
+    assert mine["paired-gain-test"]["message"], "a failed test says why"
+
+
+def test_grades_csv_holds_this_assignment_with_a_status(graded_experiment):
+    with open(graded_experiment["out"] / "grades.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["assignment"] for row in rows} == {EXPERIMENT}
+    assert {row["student_id"]: row["status"] for row in rows} == {
+        "misreader": "graded",
+        "reference": "graded",
+        "untouched": "graded",
+    }
+
+
+def _layout(root, files):
+    for name in files:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}")
+    return root
+
+
+@pytest.mark.parametrize(
+    "files, expected",
+    [
+        (["submitted/ann/measuring_the_effect/04_measuring_the_effect.ipynb"], EXPERIMENT),
+        (["ann_04_measuring_the_effect.ipynb", "bob_04_measuring_the_effect.ipynb"], EXPERIMENT),
+        (["ann/cutout_cutmix/01_cutout.ipynb"], "cutout_cutmix"),
+        (["ann_02_cutmix.ipynb"], "cutout_cutmix"),
+        (["ann/notes.txt"], "cutout_cutmix"),  # nothing recognised: the course notebooks
+    ],
+)
+def test_the_assignment_is_told_from_folder_and_file_names(tmp_path, files, expected):
+    assert grade.choose_assignment(_layout(tmp_path, files), KNOWN) == expected
+
+
+def test_a_zip_is_told_too(tmp_path):
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.writestr("ann_04_measuring_the_effect.ipynb", "{}")
+    assert grade.choose_assignment(archive, KNOWN) == EXPERIMENT
+
+
+def test_submissions_of_two_assignments_are_refused_with_the_way_out(tmp_path, capsys):
+    submitted = _layout(
+        tmp_path,
+        [
+            "ann/cutout_cutmix/01_cutout.ipynb",
+            "ann/measuring_the_effect/04_measuring_the_effect.ipynb",
+        ],
+    )
+    with pytest.raises(SystemExit) as stopped:
+        grade.main([str(submitted)])
+    assert stopped.value.code == 2
+    message = capsys.readouterr().err
+    assert "cutout_cutmix, measuring_the_effect" in message and "--assignment" in message
+
+
+def test_an_unknown_assignment_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        grade.main([str(tmp_path), "--assignment", "week_9"])
+    assert "invalid choice: 'week_9'" in capsys.readouterr().err
+
+
+def test_the_experiment_gets_time_for_its_training_cells():
+    assert limits_for(EXPERIMENT).cell_seconds > limits_for("cutout_cutmix").cell_seconds
+    assert set(ASSIGNMENT_LIMITS) <= set(KNOWN)
+    assert notebook_names(SOLUTIONS / EXPERIMENT) == [EXPERIMENT_NOTEBOOK]

@@ -21,3 +21,5 @@ c.CourseDirectory.submitted_directory = "build/course/submitted"
 c.CourseDirectory.autograded_directory = "build/course/autograded"
 c.CourseDirectory.feedback_directory = "build/course/feedback"
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'build' / 'gradebook.db'}"
+# SQLite cannot create the gradebook in a missing folder (a fresh clone has no build/).
+(ROOT / "build").mkdir(exist_ok=True)

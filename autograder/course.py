@@ -51,6 +51,12 @@ class Course:
     source: Path = SOLUTIONS
     assignment: str = ASSIGNMENT
 
+    def __post_init__(self):
+        # nbgrader runs with the course folder as its working folder: a relative path given
+        # by the instructor (`--out build/grading`) must not be read from there.
+        object.__setattr__(self, "root", Path(self.root).resolve())
+        object.__setattr__(self, "source", Path(self.source).resolve())
+
     @property
     def db_url(self) -> str:
         return f"sqlite:///{self.root / 'gradebook.db'}"

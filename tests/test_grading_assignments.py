@@ -58,7 +58,8 @@ def graded_experiment(tmp_path_factory):
     out = root / "out"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("COURSE_FAST", "1")
-        assert grade.main([str(submitted), "--out", str(out)]) == 0
+        patch.chdir(root)  # relative paths, as an instructor types them
+        assert grade.main(["submitted", "--out", "out"]) == 0
     rows = json.loads((out / "tests.json").read_text())
     learners = {row["learner"]: row for row in json.loads((out / "learners.json").read_text())}
     return {"out": out, "rows": rows, "learners": learners}

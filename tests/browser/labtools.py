@@ -222,9 +222,21 @@ class Steps:
             summary = "\n".join(str(error).splitlines()[:8])  # Playwright appends page dumps
             raise StepFailed(
                 f"step {self.count} '{name}' failed (screenshot: {shot}):\n"
-                f"{type(error).__name__}: {summary}"
+                f"{type(error).__name__}: {summary}\n"
+                f"what the page showed (CI keeps no screenshots):\n{self._visible_text()}"
             ) from error
         self.shots[name] = self._screenshot(self.folder / f"{stem}.png")
+
+    def _visible_text(self, limit: int = 1500) -> str:
+        """The text of the page and of each frame in it (Formgrader lives in an iframe)."""
+        parts = []
+        for frame in self.page.frames:
+            try:
+                text = " ".join(frame.locator("body").inner_text(timeout=2000).split())
+            except Exception as error:  # a frame that is gone or still loading
+                text = f"({type(error).__name__})"
+            parts.append(f"  [{frame.url}] {text[:limit]}")
+        return "\n".join(parts) or "  (no frames)"
 
     def _screenshot(self, path: Path) -> Path | str:
         try:

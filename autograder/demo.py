@@ -4,7 +4,8 @@ and show the results.
     make demo
 
 Steps (each prints what it does):
- 1. generate the learner release from solutions/ and confirm notebooks/ is up to date;
+ 1. generate the learner release of every assignment from solutions/ and confirm
+    notebooks/ is up to date;
  2. run the reference on real photographs and save a picture;
  3. write a sample class (autograder/samples.py: the reference, learners with typical
     mistakes, an untouched release, broken notebooks, a crashing and a hanging learner);
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder import reference
-from autograder.course import ASSIGNMENT, RELEASE, ROOT, Course, notebook_names
+from autograder.course import ASSIGNMENT, RELEASE, ROOT, Course, assignments, notebook_names
 from autograder.grading import CanaryFailed, Limits, grade_class
 from autograder.samples import write_sample_class
 
@@ -38,20 +39,24 @@ def main() -> int:
     BUILD.mkdir(parents=True)
 
     step("1. Releasing the learner notebooks from solutions/ with nbgrader generate_assignment")
-    release = Course(BUILD / "release").generate_release()
-    names = notebook_names(release)
-    stale = [
-        name
-        for name in names
-        if not (RELEASE / ASSIGNMENT / name).exists()
-        or not filecmp.cmp(release / name, RELEASE / ASSIGNMENT / name, shallow=False)
-    ]
-    print(f"   {len(names)} notebooks released: {', '.join(names)}")
-    print(
-        "   notebooks/ is up to date"
-        if not stale
-        else f"   notebooks/ is STALE for {stale}: run `make release`"
-    )
+    releases = {}
+    for assignment in assignments():
+        released = Course(BUILD / "release", assignment=assignment).generate_release()
+        releases[assignment] = released
+        names = notebook_names(released)
+        stale = [
+            name
+            for name in names
+            if not (RELEASE / assignment / name).exists()
+            or not filecmp.cmp(released / name, RELEASE / assignment / name, shallow=False)
+        ]
+        print(f"   {assignment}: {len(names)} notebooks released: {', '.join(names)}")
+        print(
+            f"   notebooks/{assignment}/ is up to date"
+            if not stale
+            else f"   notebooks/{assignment}/ is STALE for {stale}: run `make release`"
+        )
+    release = releases[ASSIGNMENT]
 
     step("2. The reference on real photographs")
     picture = save_reference_picture(BUILD / "reference_on_photos.png")

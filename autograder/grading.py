@@ -35,6 +35,7 @@ from autograder.course import (
     read_notebook,
 )
 from autograder.intake import Submission, find_submissions, grade_ids_of, sanitize
+from autograder.missing_feedback import write_missing_feedback
 from autograder.mistakes import MISTAKES
 from autograder.report import summary_table, write_class_report
 from autograder.sandbox import protections
@@ -463,11 +464,16 @@ def write_outputs(course: Course, results: list[LearnerResult], out_dir: Path) -
         writer.writerows(rows)
     (out_dir / "tests.json").write_text(json.dumps(rows, indent=1))
     (out_dir / "learners.json").write_text(json.dumps(learners, indent=1))
-    write_class_report(rows, [_learner_row(r) for r in results], out_dir)
+    title = f"Cutout and CutMix, {course.assignment}: class report"
+    write_class_report(rows, [_learner_row(r) for r in results], out_dir, title)
     feedback = out_dir / "feedback"
     shutil.rmtree(feedback, ignore_errors=True)
     if (course.root / "feedback").exists():
         shutil.copytree(course.root / "feedback", feedback)
+    for result in results:  # a page for every notebook nbgrader wrote no feedback for
+        write_missing_feedback(
+            feedback, course.assignment, result.learner, result.status, result.rows
+        )
 
 
 def export_grades(course: Course, results: list[LearnerResult], path: Path) -> None:

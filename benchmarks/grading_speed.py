@@ -1,6 +1,6 @@
 """Seconds per submission for grading, before and after grading moved out of the kernel.
 
-    .venv/bin/python benchmarks/grading_speed.py [--learners 4]
+    .venv/bin/python benchmarks/grading_speed.py [--learners 4] [--assignment cutout_cutmix]
 
 "before": nbgrader's own Execute step, the kernel unconfined, hidden tests run in the
 kernel (how grading worked before test cells were decided outside the kernel).
@@ -20,26 +20,26 @@ from pathlib import Path
 
 import autograder.nbgrader_settings as settings
 import autograder.sandbox as sandbox
-from autograder.course import ASSIGNMENT, SOLUTIONS, Course, notebook_names
-from autograder.grading import Limits, grade_learners, max_points
+from autograder.course import ASSIGNMENT, SOLUTIONS, Course, assignments, notebook_names
+from autograder.grading import grade_learners, limits_for, max_points
 from autograder.intake import find_submissions
 
 
-def grade_copies(mode: str, learners: int, workdir: Path) -> list[float]:
+def grade_copies(mode: str, learners: int, workdir: Path, assignment: str) -> list[float]:
     if mode == "before":
         settings.AUTOGRADE_PREPROCESSORS[0] = "nbgrader.preprocessors.Execute"
         sandbox.write_kernelspec = lambda folder: folder  # the usual, unconfined python3 kernel
     submitted = workdir / mode / "submitted"
     for number in range(learners):
-        folder = submitted / f"learner{number}" / ASSIGNMENT
+        folder = submitted / f"learner{number}" / assignment
         folder.mkdir(parents=True)
-        for name in notebook_names():
-            shutil.copyfile(SOLUTIONS / ASSIGNMENT / name, folder / name)
-    course = Course(workdir / mode / "course")
+        for name in notebook_names(SOLUTIONS / assignment):
+            shutil.copyfile(SOLUTIONS / assignment / name, folder / name)
+    course = Course(workdir / mode / "course", assignment=assignment)
     course.generate_release()
-    points = max_points()
-    found = find_submissions(submitted, list(points))
-    results = grade_learners(course, found, points, Limits(cell_seconds=120), workers=1)
+    points = max_points(assignment)
+    found = find_submissions(submitted, list(points), assignment=assignment)
+    results = grade_learners(course, found, points, limits_for(assignment), workers=1)
     assert all(r.score == r.max for r in results), [(r.learner, r.status) for r in results]
     return [r.seconds for r in results]
 
@@ -47,13 +47,14 @@ def grade_copies(mode: str, learners: int, workdir: Path) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=4)
+    parser.add_argument("--assignment", choices=assignments(), default=ASSIGNMENT)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         # "after" first: "before" changes the settings of this process for good.
         figures = {}
         for mode in ("after", "before"):
             started = time.perf_counter()
-            seconds = grade_copies(mode, args.learners, Path(workdir))
+            seconds = grade_copies(mode, args.learners, Path(workdir), args.assignment)
             figures[mode] = seconds
             print(
                 f"{mode:>6}: {statistics.mean(seconds):.1f} s per submission "

@@ -89,6 +89,37 @@ def test_each_broken_submission_needs_attention_with_its_reason(graded, learner,
     assert status.startswith("needs attention: ") and reason in status, status
 
 
+@pytest.mark.parametrize(
+    ("learner", "notebook", "reason"),
+    [
+        ("eve", 1, "not a valid notebook: invalid JSON"),
+        ("hugo", 2, "the kernel died in 03_reversed_ratio_bug.ipynb"),
+        ("hugo", 0, "grading stopped in another of your notebooks"),
+        ("iris", 2, "ran longer than 10 s"),
+    ],
+)
+def test_a_notebook_that_could_not_be_graded_still_gets_a_feedback_page_saying_why(
+    graded, learner, notebook, reason
+):
+    name = notebook_names()[notebook]
+    path = graded["out"] / "feedback" / learner / ASSIGNMENT / name.replace(".ipynb", ".html")
+    assert path.exists(), f"{learner} gets no feedback for {name}"
+    text = html.unescape(path.read_text())
+    assert "could not be graded" in text and reason in text, text[:2000]
+    for row in graded["results"][learner].rows:
+        if row["notebook"] == name:
+            assert row["test"] in text, f"{row['test']} is not listed"
+    assert "BEGIN HIDDEN TESTS" not in text and "from autograder" not in text
+
+
+def test_a_graded_notebook_keeps_nbgraders_feedback(graded):
+    # eve's other notebooks were graded: their pages are nbgrader's, with the checks' verdicts
+    text = html.unescape(
+        (graded["out"] / "feedback" / "eve" / ASSIGNMENT / "01_cutout.html").read_text()
+    )
+    assert "Hidden checks ran here" in text and "could not be graded" not in text
+
+
 def test_a_broken_notebook_costs_only_that_notebook(graded):
     eve = graded["results"]["eve"]
     by_notebook = {}

@@ -153,3 +153,13 @@ def test_the_experiment_gets_time_for_its_training_cells():
     assert limits_for(EXPERIMENT).cell_seconds > limits_for("cutout_cutmix").cell_seconds
     assert set(ASSIGNMENT_LIMITS) <= set(KNOWN)
     assert notebook_names(SOLUTIONS / EXPERIMENT) == [EXPERIMENT_NOTEBOOK]
+
+
+def test_the_class_report_and_feedback_are_about_this_assignment(graded_experiment):
+    out = graded_experiment["out"]
+    report = (out / "class_report.html").read_text()
+    assert "measuring_the_effect: class report" in report
+    assert "most-robust-to-grey-test" in report
+    pages = sorted((out / "feedback" / "misreader" / EXPERIMENT).glob("*.html"))
+    assert [p.name for p in pages] == ["04_measuring_the_effect.html"]
+    assert "Hidden checks ran here" in pages[0].read_text()

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nSTOPPED: {error}", file=sys.stderr)
         return 2
     attention = sum(r.status != "graded" for r in results)
-    print(f"\nResults in {out}: class_report.html, tests.csv, grades.csv, course/feedback/")
+    print(f"\nResults in {out}: class_report.html, tests.csv, grades.csv, feedback/")
     if attention:
         print(f"{attention} learner(s) need attention: see the summary above.")
     return 0

@@ -402,7 +402,12 @@ def grade_class(
     release = course.generate_release()
     points = max_points(assignment)
     grade_ids = {name: grade_ids_of(release / name) for name in points}
-    found = find_submissions(Path(submissions), list(points), grade_ids, assignment=assignment)
+    # A zip is extracted into the results folder (replaced on each run), not left in /tmp.
+    intake = out_dir / "intake"
+    shutil.rmtree(intake, ignore_errors=True)
+    found = find_submissions(
+        Path(submissions), list(points), grade_ids, assignment=assignment, workdir=intake
+    )
     progress(f"Found {len(found)} learners in {submissions}")
 
     done = []

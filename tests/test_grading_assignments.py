@@ -38,34 +38,33 @@ def _wrong_answers() -> dict[str, nbformat.NotebookNode]:
 
 @pytest.fixture(scope="module")
 def graded_experiment(tmp_path_factory):
-    """The grading command, as an instructor runs it without --assignment, on three learners
-    of measuring_the_effect (COURSE_FAST=1: the experiment's short form, for the reference
-    and the learners alike)."""
+    """The grading command, as an instructor types it without --assignment, on a zip of three
+    learners' notebooks named per learner, as a learning platform hands them out
+    (COURSE_FAST=1: the experiment's short form, for the reference and the learners alike)."""
     root = tmp_path_factory.mktemp("experiment")
-    submitted = root / "submitted"
     release = Course(root / "release-course", assignment=EXPERIMENT).generate_release()
-    for learner, notebook in [
-        ("reference", SOLUTIONS / EXPERIMENT / EXPERIMENT_NOTEBOOK),
-        ("untouched", release / EXPERIMENT_NOTEBOOK),
-        ("misreader", _wrong_answers()[EXPERIMENT_NOTEBOOK]),
-    ]:
-        folder = submitted / learner / EXPERIMENT
-        folder.mkdir(parents=True)
-        if isinstance(notebook, nbformat.NotebookNode):
-            nbformat.write(notebook, folder / EXPERIMENT_NOTEBOOK)
-        else:
-            (folder / EXPERIMENT_NOTEBOOK).write_bytes(notebook.read_bytes())
+    with zipfile.ZipFile(root / "download.zip", "w") as archive:
+        for learner, notebook in [
+            ("reference", SOLUTIONS / EXPERIMENT / EXPERIMENT_NOTEBOOK),
+            ("untouched", release / EXPERIMENT_NOTEBOOK),
+            ("misreader", _wrong_answers()[EXPERIMENT_NOTEBOOK]),
+        ]:
+            if isinstance(notebook, nbformat.NotebookNode):
+                text = nbformat.writes(notebook)
+            else:
+                text = notebook.read_text()
+            archive.writestr(f"{learner}_{EXPERIMENT_NOTEBOOK}", text)
     out = root / "out"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("COURSE_FAST", "1")
         patch.chdir(root)  # relative paths, as an instructor types them
-        assert grade.main(["submitted", "--out", "out"]) == 0
+        assert grade.main(["download.zip", "--out", "out"]) == 0
     rows = json.loads((out / "tests.json").read_text())
     learners = {row["learner"]: row for row in json.loads((out / "learners.json").read_text())}
     return {"out": out, "rows": rows, "learners": learners}
 
 
-def test_the_assignment_is_found_from_the_layout_and_graded(graded_experiment):
+def test_the_assignment_is_found_from_the_file_names_and_graded(graded_experiment):
     learners = graded_experiment["learners"]
     assert sorted(learners) == ["misreader", "reference", "untouched"]
     assert {row["notebook"] for row in graded_experiment["rows"]} == {EXPERIMENT_NOTEBOOK}
@@ -74,6 +73,8 @@ def test_the_assignment_is_found_from_the_layout_and_graded(graded_experiment):
     assert learners["reference"]["score"] == full, learners["reference"]
     assert learners["untouched"]["score"] == 0, learners["untouched"]
     assert all(learner["status"] == "graded" for learner in learners.values()), learners
+    extracted = sorted(p.name for p in (graded_experiment["out"] / "intake").rglob("*.ipynb"))
+    assert len(extracted) == 3, "the zip is extracted into the results folder"
 
 
 def test_each_wrong_answer_fails_its_own_test_with_a_reason(graded_experiment):

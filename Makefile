@@ -45,8 +45,8 @@ instructor-lab: $(INSTALLED)
 
 # Grade a class: make grade SUBMISSIONS=path/to/submitted (or a folder or .zip of notebooks)
 grade: $(INSTALLED)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path [ASSIGNMENT=name] [OUT=folder]"; exit 2; }
-	MPLBACKEND=Agg $(PYTHON) -m autograder.grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") $(if $(OUT),--out "$(OUT)")
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path [ASSIGNMENT=name] [OUT=folder] [WORKERS=n]"; exit 2; }
+	MPLBACKEND=Agg $(PYTHON) -m autograder.grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") $(if $(OUT),--out "$(OUT)") $(if $(WORKERS),--workers "$(WORKERS)")
 
 # Regenerate the learner notebooks from the solutions (authors run this after editing solutions/).
 release: $(INSTALLED)

@@ -14,6 +14,7 @@ class_report.html; prints progress and a summary table.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,15 @@ from autograder.grading import CanaryFailed, grade_class
 from autograder.intake import assignments_in
 
 DEFAULT_OUT = Path("build/grading")
+# Each learner's kernel keeps about one core busy; the grader itself needs little.
+DEFAULT_WORKERS = max(1, min(4, (os.cpu_count() or 1)))
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
 
 
 def choose_assignment(submissions: Path, known: list[str]) -> str:
@@ -54,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, help=f"where results go (default: {DEFAULT_OUT}/<assignment>)"
     )
+    parser.add_argument(
+        "--workers",
+        type=positive_int,
+        default=DEFAULT_WORKERS,
+        help=f"learners graded at once (default: {DEFAULT_WORKERS}, for this machine's cores)",
+    )
     args = parser.parse_args(argv)
     if not args.submissions.exists():
         parser.error(f"{args.submissions} does not exist")
@@ -64,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(str(error))
     out = args.out or DEFAULT_OUT / args.assignment
     try:
-        results = grade_class(args.submissions, out, assignment=args.assignment)
+        results = grade_class(
+            args.submissions, out, workers=args.workers, assignment=args.assignment
+        )
     except CanaryFailed as error:
         print(f"\nSTOPPED: {error}", file=sys.stderr)
         return 2

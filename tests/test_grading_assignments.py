@@ -164,3 +164,9 @@ def test_the_class_report_and_feedback_are_about_this_assignment(graded_experime
     pages = sorted((out / "feedback" / "misreader" / EXPERIMENT).glob("*.html"))
     assert [p.name for p in pages] == ["04_measuring_the_effect.html"]
     assert "Hidden checks ran here" in pages[0].read_text()
+
+
+def test_workers_must_be_a_positive_number(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        grade.main([str(tmp_path), "--workers", "0"])
+    assert "0 is not a positive number" in capsys.readouterr().err

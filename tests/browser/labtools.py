@@ -362,17 +362,18 @@ def open_formgrader(page) -> object:
 
 
 def released_notebooks() -> list[str]:
-    return sorted(p.name for p in (RELEASE / ASSIGNMENT).glob("*.ipynb"))
+    """Every released notebook as `<assignment>/<name>`, the course notebooks first."""
+    return sorted(p.relative_to(RELEASE).as_posix() for p in RELEASE.glob("*/*.ipynb"))
 
 
 SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
-def solved_notebook(name: str) -> nbformat.NotebookNode:
+def solved_notebook(path: str) -> nbformat.NotebookNode:
     """The released notebook with every answer cell written as the solution writes it: what a
     learner who got everything right hands in (locked cells and checksums untouched)."""
-    release = nbformat.read(RELEASE / ASSIGNMENT / name, as_version=nbformat.NO_CONVERT)
-    solution = nbformat.read(SOLUTIONS / ASSIGNMENT / name, as_version=nbformat.NO_CONVERT)
+    release = nbformat.read(RELEASE / path, as_version=nbformat.NO_CONVERT)
+    solution = nbformat.read(SOLUTIONS / path, as_version=nbformat.NO_CONVERT)
     answers = {
         cell.metadata["nbgrader"]["grade_id"]: cell.source
         for cell in solution.cells

@@ -6,9 +6,10 @@ SUBMISSIONS is nbgrader's `submitted/` folder (`<learner>/<assignment>/*.ipynb`)
 of per-learner folders, or a folder or .zip of files named per learner
 (`<learner>_01_cutout.ipynb`). The assignment (a folder of solutions/) is found from the
 folder and file names unless --assignment names it. Writes into --out (default
-build/grading/<assignment>): autograded notebooks and feedback HTML (course/), grades.csv
-(nbgrader export), tests.csv and tests.json (one row per learner and test), learners.json,
-class_report.html; prints progress and a summary table.
+build/grading/<assignment>): feedback HTML (feedback/), grades.csv (nbgrader export),
+tests.csv and tests.json (one row per learner and test), learners.json, class_report.html;
+nbgrader's gradebook and autograded notebooks go to --course (default build/grading/course,
+shared by the assignments). Prints progress and a summary table.
 """
 
 from __future__ import annotations
@@ -65,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, help=f"where results go (default: {DEFAULT_OUT}/<assignment>)"
     )
     parser.add_argument(
+        "--course",
+        type=Path,
+        help=f"nbgrader's course folder, shared by the assignments, for Formgrader "
+        f"(default: {DEFAULT_OUT}/course, or OUT/course with --out)",
+    )
+    parser.add_argument(
         "--workers",
         type=positive_int,
         default=DEFAULT_WORKERS,
@@ -79,15 +86,23 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as error:
             parser.error(str(error))
     out = args.out or DEFAULT_OUT / args.assignment
+    course = args.course or (args.out / "course" if args.out else DEFAULT_OUT / "course")
     try:
         results = grade_class(
-            args.submissions, out, workers=args.workers, assignment=args.assignment
+            args.submissions,
+            out,
+            workers=args.workers,
+            assignment=args.assignment,
+            course_dir=course,
         )
     except CanaryFailed as error:
         print(f"\nSTOPPED: {error}", file=sys.stderr)
         return 2
     attention = sum(r.status != "graded" for r in results)
     print(f"\nResults in {out}: class_report.html, tests.csv, grades.csv, feedback/")
+    print(
+        f"Gradebook for Formgrader: {course} (python -m autograder.lab instructor --course-root {course})"
+    )
     if attention:
         print(f"{attention} learner(s) need attention: see the summary above.")
     return 0

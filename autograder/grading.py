@@ -129,7 +129,8 @@ def _failure_messages(course: Course, student: str) -> dict[str, str]:
 
 
 def _forget(course: Course, learner: str) -> None:
-    """Remove every earlier result of this learner, so a failed regrade shows no stale score."""
+    """Remove every earlier result of this learner for this assignment, so a failed regrade
+    shows no stale score; their other assignments in the same course stay."""
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(course.db_url) as gradebook:
@@ -140,7 +141,7 @@ def _forget(course: Course, learner: str) -> None:
         # A name for Formgrader's tables, which otherwise show "None, None".
         gradebook.update_or_create_student(learner, last_name=learner, first_name="")
     for stage in ("submitted", "autograded", "feedback"):
-        shutil.rmtree(course.root / stage / learner, ignore_errors=True)
+        shutil.rmtree(course.root / stage / learner / course.assignment, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -382,9 +383,12 @@ def grade_class(
     limits: Limits | None = None,
     workers: int = min(2, os.cpu_count() or 1),
     assignment: str = ASSIGNMENT,
+    course_dir: Path | None = None,
 ) -> list[LearnerResult]:
     """Grade every learner's `assignment` found in `submissions`; write all outputs into
-    `out_dir`. limits: default `limits_for(assignment)`."""
+    `out_dir`. limits: default `limits_for(assignment)`. course_dir: nbgrader's course folder
+    (gradebook, autograded notebooks), default `out_dir/course`; one folder can hold every
+    assignment of the course, for Formgrader."""
     limits = limits or limits_for(assignment)
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -398,7 +402,7 @@ def grade_class(
     seconds = run_canary(out_dir, assignment)
     progress(f"  reference: full marks ({seconds:.1f} s)")
 
-    course = Course(out_dir / "course", assignment=assignment)
+    course = Course(Path(course_dir or out_dir / "course"), assignment=assignment)
     release = course.generate_release()
     points = max_points(assignment)
     grade_ids = {name: grade_ids_of(release / name) for name in points}
@@ -473,8 +477,10 @@ def write_outputs(course: Course, results: list[LearnerResult], out_dir: Path) -
     write_class_report(rows, [_learner_row(r) for r in results], out_dir, title)
     feedback = out_dir / "feedback"
     shutil.rmtree(feedback, ignore_errors=True)
-    if (course.root / "feedback").exists():
-        shutil.copytree(course.root / "feedback", feedback)
+    for result in results:  # this assignment's pages only: the course may hold others
+        pages = course.root / "feedback" / result.learner / course.assignment
+        if pages.exists():
+            shutil.copytree(pages, feedback / result.learner / course.assignment)
     for result in results:  # a page for every notebook nbgrader wrote no feedback for
         write_missing_feedback(
             feedback, course.assignment, result.learner, result.status, result.rows

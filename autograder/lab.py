@@ -4,7 +4,7 @@
     python -m autograder.lab instructor   # the project: Formgrader, Create Assignment, all of nbgrader
 
 Options: --port N, --no-browser, --root-dir DIR (the folder JupyterLab shows) and, for
-instructors, --course-root DIR (an nbgrader course folder, e.g. build/grading/cutout_cutmix/course after
+instructors, --course-root DIR (an nbgrader course folder, e.g. build/grading/course after
 `make grade`, whose gradebook Formgrader then shows).
 
 Each role keeps everything Jupyter writes (config, data, runtime files, IPython history,
@@ -174,7 +174,7 @@ def main(args: list[str] | None = None) -> int:
     parser.add_argument(
         "--course-root",
         type=Path,
-        help="instructor: the nbgrader course folder for Formgrader, e.g. build/grading/cutout_cutmix/course",
+        help="instructor: the nbgrader course folder for Formgrader, e.g. build/grading/course",
     )
     options = parser.parse_args(args)
     if options.course_root is not None:

@@ -3,7 +3,10 @@ tells from the submissions which assignment they are."""
 
 import csv
 import json
+import os
+import sys
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -54,14 +57,38 @@ def graded_experiment(tmp_path_factory):
             else:
                 text = notebook.read_text()
             archive.writestr(f"{learner}_{EXPERIMENT_NOTEBOOK}", text)
-    out = root / "out"
+    # The course folder already holds the other assignment, graded earlier for "reference".
+    course = root / "build" / "grading" / "course"
     with pytest.MonkeyPatch.context() as patch:
+        # nbgrader's gradebook calls `alembic` by name: the virtual environment's bin folder
+        patch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+        _plant_other_assignment(course)
         patch.setenv("COURSE_FAST", "1")
-        patch.chdir(root)  # relative paths, as an instructor types them
-        assert grade.main(["download.zip", "--out", "out"]) == 0
+        patch.chdir(root)  # default and relative paths, as an instructor types the command
+        assert grade.main(["download.zip"]) == 0
+    out = root / "build" / "grading" / EXPERIMENT
     rows = json.loads((out / "tests.json").read_text())
     learners = {row["learner"]: row for row in json.loads((out / "learners.json").read_text())}
-    return {"out": out, "rows": rows, "learners": learners}
+    return {"out": out, "course": course, "rows": rows, "learners": learners}
+
+
+OTHER = "cutout_cutmix"
+OTHER_FILES = [
+    "submitted/reference/cutout_cutmix/01_cutout.ipynb",
+    "feedback/reference/cutout_cutmix/01_cutout.html",
+]
+
+
+def _plant_other_assignment(course):
+    from nbgrader.api import Gradebook
+
+    for name in OTHER_FILES:
+        (course / name).parent.mkdir(parents=True, exist_ok=True)
+        (course / name).write_text("{}")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        gradebook.add_assignment(OTHER)
+        gradebook.add_student("reference")
+        gradebook.add_submission(OTHER, "reference")
 
 
 def test_the_assignment_is_found_from_the_file_names_and_graded(graded_experiment):
@@ -170,3 +197,17 @@ def test_workers_must_be_a_positive_number(tmp_path, capsys):
     with pytest.raises(SystemExit):
         grade.main([str(tmp_path), "--workers", "0"])
     assert "0 is not a positive number" in capsys.readouterr().err
+
+
+def test_one_course_folder_holds_both_assignments_and_keeps_the_other(graded_experiment):
+    from nbgrader.api import Gradebook
+
+    course = graded_experiment["course"]
+    for name in OTHER_FILES:
+        assert (course / name).exists(), f"grading notebook 04 removed {name}"
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        assert {a.name for a in gradebook.assignments} == {OTHER, EXPERIMENT}
+        gradebook.find_submission(OTHER, "reference")  # raises MissingEntry if it was lost
+        assert gradebook.find_submission(EXPERIMENT, "reference").score == 6
+    feedback = graded_experiment["out"] / "feedback"
+    assert {p.parent.name for p in feedback.glob("*/*/*.html")} == {EXPERIMENT}

@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 import nbformat
 from nbformat.reader import reads as _read_any_version
 
-from autograder.course import ASSIGNMENT
+from autograder.course import ASSIGNMENT, assignments
 
 log = logging.getLogger(__name__)
 
@@ -311,10 +311,17 @@ def _collect(
 
 
 def _files_of(folder: Path, assignment: str) -> list[_Found]:
-    """A learner's files, labelled relative to their assignment folder (or their folder)."""
+    """A learner's files, labelled relative to their assignment folder (or their folder).
+
+    The folders of the course's other assignments (nbgrader's `submitted/<learner>/` holds
+    them all) are not this assignment's files: they are skipped without a note.
+    """
     base = _named(folder, assignment) or folder
+    others = {name.lower() for name in assignments()} - {assignment.lower()}
     found = []
     for path in _walk(folder):
+        if path.relative_to(folder).parts[0].lower() in others:
+            continue
         label = path.relative_to(base) if path.is_relative_to(base) else path.relative_to(folder)
         found.append(_Found(path, label.as_posix(), path.name, flat=False))
     return found

@@ -108,6 +108,24 @@ def test_nbgrader_layout(tmp_path, given):
     assert by_learner(found)["bob"].timestamp is None
 
 
+def test_nbgrader_layout_with_every_assignment_takes_only_the_one_graded(tmp_path):
+    # nbgrader's submitted/<learner>/ holds each assignment the learner handed in.
+    submitted = tmp_path / "submitted"
+    for name in EXPECTED:
+        write(submitted / "alice" / "cutout_cutmix" / name)
+    other = submitted / "alice" / "measuring_the_effect" / "04_measuring_the_effect.ipynb"
+    write(other, make_notebook(["paired-gain-test"]))
+    (submitted / "bob" / "measuring_the_effect").mkdir(parents=True)
+    write(submitted / "bob" / "measuring_the_effect" / other.name, make_notebook([]))
+
+    found = by_learner(find_submissions(submitted, EXPECTED, GRADE_IDS))
+
+    assert graded_as(found["alice"]) == {name: name for name in EXPECTED}
+    assert found["alice"].problems == [], "the other assignment is no extra file"
+    assert found["bob"].notebooks == {}
+    assert all(p.startswith("missing notebook") for p in found["bob"].problems), found["bob"]
+
+
 def test_one_learner_folder_given_directly(tmp_path):
     folder = tmp_path / "submitted" / "alice" / "cutout_cutmix"
     for name in EXPECTED:

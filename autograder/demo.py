@@ -9,7 +9,9 @@ Steps (each prints what it does):
  2. run the reference on real photographs and save a picture;
  3. write a sample class (autograder/samples.py: the reference, learners with typical
     mistakes, an untouched release, broken notebooks, a crashing and a hanging learner);
- 4. grade it with the instructor's grading command and print the summary.
+ 4. grade it with the instructor's grading command and print the summary;
+ 5. grade a sample class of notebook 04 (measuring_the_effect) the same way, into the same
+    nbgrader course folder, so Formgrader shows both assignments.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 from autograder import reference
 from autograder.course import ASSIGNMENT, RELEASE, ROOT, Course, assignments, notebook_names
 from autograder.grading import CanaryFailed, Limits, grade_class
-from autograder.samples import write_sample_class
+from autograder.samples import EXPERIMENT, write_experiment_sample_class, write_sample_class
 
 BUILD = ROOT / "build" / "demo"
 
@@ -67,21 +69,47 @@ def main() -> int:
     for learner, what in expected.items():
         print(f"   {learner:<10} {what}")
 
-    step("4. Grading it: python -m autograder.grade build/demo/submitted --out build/demo/grading")
-    out = BUILD / "grading"
+    grading = BUILD / "grading"
+    course = grading / "course"  # one gradebook for both assignments, as Formgrader shows it
+    step(
+        "4. Grading it: python -m autograder.grade build/demo/submitted "
+        "--out build/demo/grading/cutout_cutmix --course build/demo/grading/course"
+    )
+    out = grading / ASSIGNMENT
     try:
-        grade_class(BUILD / "submitted", out, limits=Limits(cell_seconds=20))
+        grade_class(BUILD / "submitted", out, limits=Limits(cell_seconds=20), course_dir=course)
     except CanaryFailed as error:
         print(f"STOPPED: {error}", file=sys.stderr)
         return 2
-    print(f"\n   class report:  {(out / 'class_report.html').relative_to(ROOT)}")
+    show_results(out, ASSIGNMENT)
+
+    step(f"5. Notebook 04 ({EXPERIMENT}): a sample class; each learner's models are retrained")
+    expected = write_experiment_sample_class(BUILD / "submitted_04", releases[EXPERIMENT])
+    for learner, what in expected.items():
+        print(f"   {learner:<10} {what}")
+    out = grading / EXPERIMENT
+    try:
+        grade_class(BUILD / "submitted_04", out, assignment=EXPERIMENT, course_dir=course)
+    except CanaryFailed as error:
+        print(f"STOPPED: {error}", file=sys.stderr)
+        return 2
+    show_results(out, EXPERIMENT)
     print(
-        f"   per-test table: {(out / 'tests.csv').relative_to(ROOT)}; nbgrader export: {(out / 'grades.csv').relative_to(ROOT)}"
-    )
-    print(
-        f"   feedback:       {(out / 'feedback').relative_to(ROOT)}/<learner>/{ASSIGNMENT}/*.html"
+        f"\n   Formgrader on both: .venv/bin/python -m autograder.lab instructor "
+        f"--course-root {course.relative_to(ROOT)}"
     )
     return 0
+
+
+def show_results(out: Path, assignment: str) -> None:
+    print(f"\n   class report:   {(out / 'class_report.html').relative_to(ROOT)}")
+    print(
+        f"   per-test table: {(out / 'tests.csv').relative_to(ROOT)}; "
+        f"nbgrader export: {(out / 'grades.csv').relative_to(ROOT)}"
+    )
+    print(
+        f"   feedback:       {(out / 'feedback').relative_to(ROOT)}/<learner>/{assignment}/*.html"
+    )
 
 
 def save_reference_picture(path: Path) -> Path:

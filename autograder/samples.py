@@ -173,3 +173,43 @@ def write_sample_class(submitted: Path, release: Path) -> dict[str, str]:
     _write(jon, folder("jon"))
     expect["jon"] = "graded, full marks; the flood is cut in the feedback"
     return expect
+
+
+# --- a sample class of notebook 04 (measuring_the_effect) -------------------------------
+
+EXPERIMENT = "measuring_the_effect"
+EXPERIMENT_NOTEBOOK = "04_measuring_the_effect.ipynb"
+SAMPLE_STD = "differences.std(ddof=1)"
+
+
+def misread_experiment() -> nbformat.NotebookNode:
+    """Notebook 04 by a learner who misreads the table (names the baseline as most robust),
+    takes the population standard deviation in paired_gain and picks a wrong letter: three
+    of its four tests fail, better_on_erase still passes."""
+    source = SOLUTIONS / EXPERIMENT
+    solution = with_answers({}, source)[EXPERIMENT_NOTEBOOK]
+    paired_gain = answer_cells(solution)["paired_gain"].source
+    assert SAMPLE_STD in paired_gain, "the solution's paired_gain changed: update this sample"
+    answers = {
+        "paired_gain": paired_gain.replace(SAMPLE_STD, "differences.std()"),
+        "most_robust_to_grey": 'most_robust_to_grey = "baseline"\n',
+        "paired_why": wrong_choice("paired_why"),
+    }
+    return with_answers(answers, source)[EXPERIMENT_NOTEBOOK]
+
+
+def write_experiment_sample_class(submitted: Path, release: Path) -> dict[str, str]:
+    """Notebook 04 of three learners in nbgrader's layout; returns {learner: what to expect}.
+    `release` is the generated learner release of measuring_the_effect."""
+    notebooks = {
+        "reference": SOLUTIONS / EXPERIMENT / EXPERIMENT_NOTEBOOK,
+        "kim": misread_experiment(),
+        "lee": release / EXPERIMENT_NOTEBOOK,
+    }
+    for learner, notebook in notebooks.items():
+        _write({EXPERIMENT_NOTEBOOK: notebook}, submitted / learner / EXPERIMENT)
+    return {
+        "reference": "full marks",
+        "kim": "graded, 3 of 4 tests failed (misread table, population std, wrong letter)",
+        "lee": "graded, 0 points (untouched release)",
+    }

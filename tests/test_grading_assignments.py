@@ -4,39 +4,20 @@ tells from the submissions which assignment they are."""
 import csv
 import json
 import os
+import shutil
 import sys
 import zipfile
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from autograder import grade
 from autograder.course import SOLUTIONS, Course, assignments, notebook_names
 from autograder.grading import ASSIGNMENT_LIMITS, limits_for
-from autograder.samples import with_answers, wrong_choice
+from autograder.samples import EXPERIMENT, EXPERIMENT_NOTEBOOK, write_experiment_sample_class
 
 pytestmark = pytest.mark.nbgrader
-EXPERIMENT = "measuring_the_effect"
-EXPERIMENT_NOTEBOOK = "04_measuring_the_effect.ipynb"
 KNOWN = assignments()
-
-# A learner who misreads the table, takes the population standard deviation and picks a
-# wrong letter: three of the notebook's four tests fail, one still passes.
-POPULATION_STD = "differences.std(ddof=1)"
-
-
-def _wrong_answers() -> dict[str, nbformat.NotebookNode]:
-    solution = with_answers({}, SOLUTIONS / EXPERIMENT)[EXPERIMENT_NOTEBOOK]
-    answers = {}
-    for cell in solution.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        if grade_id == "paired-gain-answer":
-            assert POPULATION_STD in cell.source
-            answers["paired_gain"] = cell.source.replace(POPULATION_STD, "differences.std()")
-    answers["most_robust_to_grey"] = 'most_robust_to_grey = "baseline"\n'
-    answers["paired_why"] = wrong_choice("paired_why")
-    return with_answers(answers, SOLUTIONS / EXPERIMENT)
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +27,15 @@ def graded_experiment(tmp_path_factory):
     (COURSE_FAST=1: the experiment's short form, for the reference and the learners alike)."""
     root = tmp_path_factory.mktemp("experiment")
     release = Course(root / "release-course", assignment=EXPERIMENT).generate_release()
+    # The sample class of notebook 04, as a platform hands it out: a zip of files named per
+    # learner ("kim_04_measuring_the_effect.ipynb").
+    submitted = root / "submitted"
+    expected = write_experiment_sample_class(submitted, release)
     with zipfile.ZipFile(root / "download.zip", "w") as archive:
-        for learner, notebook in [
-            ("reference", SOLUTIONS / EXPERIMENT / EXPERIMENT_NOTEBOOK),
-            ("untouched", release / EXPERIMENT_NOTEBOOK),
-            ("misreader", _wrong_answers()[EXPERIMENT_NOTEBOOK]),
-        ]:
-            if isinstance(notebook, nbformat.NotebookNode):
-                text = nbformat.writes(notebook)
-            else:
-                text = notebook.read_text()
-            archive.writestr(f"{learner}_{EXPERIMENT_NOTEBOOK}", text)
+        for learner in expected:
+            notebook = submitted / learner / EXPERIMENT / EXPERIMENT_NOTEBOOK
+            archive.write(notebook, f"{learner}_{EXPERIMENT_NOTEBOOK}")
+    shutil.rmtree(submitted)
     # The course folder already holds the other assignment, graded earlier for "reference".
     course = root / "build" / "grading" / "course"
     with pytest.MonkeyPatch.context() as patch:
@@ -93,19 +72,19 @@ def _plant_other_assignment(course):
 
 def test_the_assignment_is_found_from_the_file_names_and_graded(graded_experiment):
     learners = graded_experiment["learners"]
-    assert sorted(learners) == ["misreader", "reference", "untouched"]
+    assert sorted(learners) == ["kim", "lee", "reference"]
     assert {row["notebook"] for row in graded_experiment["rows"]} == {EXPERIMENT_NOTEBOOK}
     full = learners["reference"]["max"]
     assert full == 6, "notebook 04 is worth 6 points"
     assert learners["reference"]["score"] == full, learners["reference"]
-    assert learners["untouched"]["score"] == 0, learners["untouched"]
+    assert learners["lee"]["score"] == 0, learners["lee"]
     assert all(learner["status"] == "graded" for learner in learners.values()), learners
     extracted = sorted(p.name for p in (graded_experiment["out"] / "intake").rglob("*.ipynb"))
     assert len(extracted) == 3, "the zip is extracted into the results folder"
 
 
 def test_each_wrong_answer_fails_its_own_test_with_a_reason(graded_experiment):
-    mine = {row["test"]: row for row in graded_experiment["rows"] if row["learner"] == "misreader"}
+    mine = {row["test"]: row for row in graded_experiment["rows"] if row["learner"] == "kim"}
     assert {test for test, row in mine.items() if row["status"] == "failed"} == {
         "most-robust-to-grey-test",
         "paired-gain-test",
@@ -121,9 +100,9 @@ def test_grades_csv_holds_this_assignment_with_a_status(graded_experiment):
         rows = list(csv.DictReader(handle))
     assert {row["assignment"] for row in rows} == {EXPERIMENT}
     assert {row["student_id"]: row["status"] for row in rows} == {
-        "misreader": "graded",
+        "kim": "graded",
         "reference": "graded",
-        "untouched": "graded",
+        "lee": "graded",
     }
 
 
@@ -188,7 +167,7 @@ def test_the_class_report_and_feedback_are_about_this_assignment(graded_experime
     report = (out / "class_report.html").read_text()
     assert "measuring_the_effect: class report" in report
     assert "most-robust-to-grey-test" in report
-    pages = sorted((out / "feedback" / "misreader" / EXPERIMENT).glob("*.html"))
+    pages = sorted((out / "feedback" / "kim" / EXPERIMENT).glob("*.html"))
     assert [p.name for p in pages] == ["04_measuring_the_effect.html"]
     assert "Hidden checks ran here" in pages[0].read_text()
 

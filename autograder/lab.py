@@ -46,6 +46,15 @@ NBGRADER_SERVER_EXTENSIONS = {
 }
 # Both roles: no "receive Jupyter news?" prompt (the course is used offline too).
 QUIET_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)
+# Validate runs the whole notebook, each cell within nbgrader's Execute.timeout (30 s by
+# default). Notebook 04 trains its models in one cell, about 22 s on 2 cores: a slower
+# laptop would see Validate fail on a right answer. Learners get the grader's cell limit.
+VALIDATE_CELL_SECONDS = 300
+LEARNER_CONFIG = (
+    "# Written by autograder.lab for the learner's lab; do not edit.\n"
+    "c = get_config()  # noqa: F821\n"
+    f"c.Execute.timeout = {VALIDATE_CELL_SECONDS}\n"
+)
 
 
 def state_dir_of(role: str) -> Path:
@@ -142,7 +151,9 @@ def write_config(role: str, config_dir: Path, course_root: Path | None = None) -
     server_config = {"ServerApp": {"jpserver_extensions": extensions}}
     (config_dir / "jupyter_server_config.json").write_text(json.dumps(server_config, indent=1))
     nbgrader_config = config_dir / "nbgrader_config.py"
-    if course_root is None:
+    if role == "learner":
+        nbgrader_config.write_text(LEARNER_CONFIG)
+    elif course_root is None:
         # The working directory's nbgrader_config.py (the project's) configures nbgrader.
         nbgrader_config.unlink(missing_ok=True)
     else:

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 RELEASE = ROOT / "notebooks"
 ASSIGNMENT = "cutout_cutmix"  # the graded course notebooks
+EXPERIMENT = "measuring_the_effect"  # notebook 04, an assignment of its own
 
 
 def assignments() -> list[str]:

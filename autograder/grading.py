@@ -27,6 +27,7 @@ from pathlib import Path
 
 from autograder.course import (
     ASSIGNMENT,
+    EXPERIMENT,
     SOLUTIONS,
     Course,
     NbgraderError,
@@ -155,7 +156,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 # measuring_the_effect trains 40 small nets in one cell and more in another (about 40 s in
 # all on 2 cores; a course notebook cell takes about a second): room for slower machines.
-ASSIGNMENT_LIMITS = {"measuring_the_effect": Limits(cell_seconds=300, learner_seconds=900)}
+ASSIGNMENT_LIMITS = {EXPERIMENT: Limits(cell_seconds=300, learner_seconds=900)}
 
 
 def limits_for(assignment: str) -> Limits:
@@ -390,7 +391,7 @@ def grade_class(
     (gradebook, autograded notebooks), default `out_dir/course`; one folder can hold every
     assignment of the course, for Formgrader."""
     limits = limits or limits_for(assignment)
-    out_dir = Path(out_dir).resolve()
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     progress(f"Assignment: {assignment}")
     os.environ["COURSE_GRADING_SEED"] = grading_seed(out_dir)
@@ -402,7 +403,7 @@ def grade_class(
     seconds = run_canary(out_dir, assignment)
     progress(f"  reference: full marks ({seconds:.1f} s)")
 
-    course = Course(Path(course_dir or out_dir / "course"), assignment=assignment)
+    course = Course(course_dir or out_dir / "course", assignment=assignment)
     release = course.generate_release()
     points = max_points(assignment)
     grade_ids = {name: grade_ids_of(release / name) for name in points}
@@ -477,11 +478,12 @@ def write_outputs(course: Course, results: list[LearnerResult], out_dir: Path) -
     write_class_report(rows, [_learner_row(r) for r in results], out_dir, title)
     feedback = out_dir / "feedback"
     shutil.rmtree(feedback, ignore_errors=True)
-    for result in results:  # this assignment's pages only: the course may hold others
+    for result in results:
+        # This assignment's pages only (the course may hold others), then a page for every
+        # notebook nbgrader wrote no feedback for.
         pages = course.root / "feedback" / result.learner / course.assignment
         if pages.exists():
             shutil.copytree(pages, feedback / result.learner / course.assignment)
-    for result in results:  # a page for every notebook nbgrader wrote no feedback for
         write_missing_feedback(
             feedback, course.assignment, result.learner, result.status, result.rows
         )
@@ -490,7 +492,7 @@ def write_outputs(course: Course, results: list[LearnerResult], out_dir: Path) -
 def export_grades(course: Course, results: list[LearnerResult], path: Path) -> None:
     """nbgrader's CSV export of this course's assignment, with a status column; a learner who
     needs attention gets no score there (nbgrader would show 0, which looks like a real grade)."""
-    course.run("export", f"--to={path}")
+    course.run("export", f"--to={Path(path).resolve()}")  # nbgrader runs in the course folder
     status = {r.learner: r.status for r in results}
     with open(path, newline="") as handle:
         # The gradebook may also hold another assignment graded into the same folder.

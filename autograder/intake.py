@@ -170,7 +170,7 @@ def assignments_in(path: Path, notebooks: dict[str, list[str]]) -> list[str]:
         parts = [part.lower() for part in PurePosixPath(name).parts]
         for assignment, files in notebooks.items():
             in_folder = assignment.lower() in parts[:-1]
-            if in_folder or any(parts and parts[-1].endswith(f.lower()) for f in files):
+            if in_folder or any(parts[-1].endswith(f.lower()) for f in files):
                 found.add(assignment)
     return sorted(found)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.answers import ANSWERS
-from autograder.course import ASSIGNMENT, SOLUTIONS, notebook_names, read_notebook
+from autograder.course import ASSIGNMENT, EXPERIMENT, SOLUTIONS, notebook_names, read_notebook
 from autograder.mistakes import mistakes_for
 
 
@@ -177,7 +177,6 @@ def write_sample_class(submitted: Path, release: Path) -> dict[str, str]:
 
 # --- a sample class of notebook 04 (measuring_the_effect) -------------------------------
 
-EXPERIMENT = "measuring_the_effect"
 EXPERIMENT_NOTEBOOK = "04_measuring_the_effect.ipynb"
 SAMPLE_STD = "differences.std(ddof=1)"
 

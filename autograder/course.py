@@ -84,6 +84,11 @@ class Course:
             raise NbgraderError(f"nbgrader {' '.join(args)} failed:\n{log}")
         return process
 
+    def stage_folder(self, stage: str, student: str) -> Path:
+        """A learner's folder of this assignment in one of nbgrader's stages (submitted,
+        autograded, feedback)."""
+        return self.root / stage / student / self.assignment
+
     def generate_release(self, release_dir: Path | None = None) -> Path:
         """nbgrader generate_assignment from the source notebooks; returns the release folder."""
         release_dir = Path(release_dir or self.root / "release")
@@ -237,10 +242,14 @@ def _grade_in_child(course: Course, student: str, cell_timeout: int, result_path
     config.Execute.timeout = cell_timeout
     api = NbGraderAPI(config=config)
     graded = api.autograde(course.assignment, student)
+    # Before feedback: nbgrader copies every file of autograded/ into the feedback that
+    # learners get back, and Formgrader serves them from the instructor's origin.
+    removed = keep_only_notebooks(course.stage_folder("autograded", student))
     result = {
         "success": graded["success"],
         "stage": "autograde",
         "log": graded.get("log", "") + graded.get("error", ""),
+        "removed": removed,
     }
     if graded["success"]:
         feedback = api.generate_feedback(course.assignment, student)
@@ -248,8 +257,31 @@ def _grade_in_child(course: Course, student: str, cell_timeout: int, result_path
             "success": feedback["success"],
             "stage": "feedback",
             "log": feedback.get("log", "") + feedback.get("error", ""),
+            "removed": removed,
         }
     Path(result_path).write_text(json.dumps(result))
+
+
+def keep_only_notebooks(folder: Path, keep: set[str] | None = None) -> list[str]:
+    """Remove everything in `folder` but its notebooks (`keep`: these names only): files a
+    learner's code wrote there while it was graded, links, folders. Returns what was removed,
+    sorted; links are removed, never followed."""
+    folder = Path(folder)
+    removed = []
+    if not folder.is_dir() or folder.is_symlink():
+        return removed
+    for entry in sorted(folder.iterdir()):
+        wanted = keep is None or entry.name in keep
+        if entry.suffix == ".ipynb" and wanted and entry.is_file() and not entry.is_symlink():
+            continue
+        removed.append(entry.name)
+        if entry.is_dir() and not entry.is_symlink():
+            # A folder the learner's code made unreadable is made readable first.
+            subprocess.run(["chmod", "-R", "u+rwx", str(entry)], capture_output=True)
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    return removed
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:

@@ -35,6 +35,7 @@ from autograder.course import (
     notebook_names,
     read_notebook,
 )
+from autograder.inert import changes_of, is_active
 from autograder.intake import Submission, find_submissions, grade_ids_of, sanitize
 from autograder.missing_feedback import write_missing_feedback
 from autograder.mistakes import MISTAKES
@@ -114,6 +115,24 @@ def run_canary(out_dir: Path, assignment: str = ASSIGNMENT) -> float:
             "(is the autograder package importable by the grading kernel?):\n" + detail
         )
     return time.perf_counter() - started
+
+
+def made_inert(course: Course, student: str) -> dict[str, list[str]]:
+    """{notebook: what InertOutputs changed} from the learner's autograded notebooks."""
+    found = {}
+    for path in sorted(course.stage_folder("autograded", student).glob("*.ipynb")):
+        try:
+            changes = changes_of(read_notebook(path))
+        except Exception:  # an unreadable notebook is reported elsewhere
+            continue
+        if changes:
+            found[path.name] = changes
+    return found
+
+
+def _cell_number(where: str) -> int:
+    digits = "".join(ch for ch in where if ch.isdigit())
+    return int(digits) if digits else 0
 
 
 def _failure_messages(course: Course, student: str) -> dict[str, str]:
@@ -264,8 +283,27 @@ def finish_learner(
     if prepared.clean and scores is None and not attention:
         attention.append("nbgrader recorded no grades")
     messages = _failure_messages(course, learner) if scores else {}
+    notes = list(prepared.notes)
+    flags = {name: list(found) for name, found in prepared.flags.items()}
+    removed = (outcome or {}).get("removed") or []
+    if removed:
+        notes.append(
+            f"{len(removed)} files or folders written beside the notebooks while graded "
+            "were removed (never shown, never returned as feedback)"
+        )
+    for name, changes in made_inert(course, learner).items():
+        active = sorted({_cell_number(c.split(":")[0]) for c in changes if is_active(c)})
+        if active:
+            cells = ", ".join(map(str, active))
+            found = (
+                "content that would run or load in a viewer's browser was made inert "
+                f"(cell{'s' if len(active) > 1 else ''} {cells})"
+            )
+            notes.append(f"{name}: {found}")
+            attention.append(f"{name}: {found}")
+            flags.setdefault(name, []).append(found)
     result = LearnerResult(
-        learner, "graded", None, sum(sum(p.values()) for p in points.values()), 0.0, prepared.notes
+        learner, "graded", None, sum(sum(p.values()) for p in points.values()), 0.0, notes
     )
     for name, cells in points.items():
         for grade_id, maximum in cells.items():
@@ -289,7 +327,7 @@ def finish_learner(
                     if found
                     else "",
                     "message": message.split("\n")[0],
-                    "flags": "; ".join(prepared.flags.get(name, [])),
+                    "flags": "; ".join(flags.get(name, [])),
                 }
             )
     graded_rows = [r for r in result.rows if r["points"] is not None]
@@ -481,12 +519,21 @@ def write_outputs(course: Course, results: list[LearnerResult], out_dir: Path) -
     for result in results:
         # This assignment's pages only (the course may hold others), then a page for every
         # notebook nbgrader wrote no feedback for.
-        pages = course.root / "feedback" / result.learner / course.assignment
+        pages = course.stage_folder("feedback", result.learner)
         if pages.exists():
-            shutil.copytree(pages, feedback / result.learner / course.assignment)
+            # Only the notebooks' pages: nothing else a learner's code left there.
+            shutil.copytree(
+                pages,
+                feedback / result.learner / course.assignment,
+                ignore=lambda folder, names: [n for n in names if not _is_page(Path(folder) / n)],
+            )
         write_missing_feedback(
             feedback, course.assignment, result.learner, result.status, result.rows
         )
+
+
+def _is_page(path: Path) -> bool:
+    return path.suffix == ".html" and path.is_file() and not path.is_symlink()
 
 
 def export_grades(course: Course, results: list[LearnerResult], path: Path) -> None:

@@ -577,6 +577,12 @@ def _read(path: Path) -> tuple[nbformat.NotebookNode, list[str]]:
             cell.metadata = nbformat.NotebookNode()
         cell.setdefault("metadata", nbformat.NotebookNode())
         cell.setdefault("source", "")
+        tags = cell.metadata.get("tags")
+        if tags is not None and not (
+            isinstance(tags, list) and all(isinstance(t, str) and "," not in t for t in tags)
+        ):
+            problems.append(f"cell {number} had tags nbformat does not allow; they were removed")
+            del cell.metadata["tags"]
     return notebook, problems
 
 

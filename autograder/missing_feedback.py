@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from autograder.feedback import CSP_META
+
 NEEDS_ATTENTION = "needs attention: "
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
@@ -52,7 +54,7 @@ def page(learner: str, assignment: str, notebook: str, reasons: list[str], rows:
             f"<td>{html.escape(row.get('message') or '')}</td></tr>"
         )
     return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html>\n<html lang='en'><head>{CSP_META}<meta charset='utf-8'>"
         f"<title>{html.escape(notebook)}: not graded</title><style>{STYLE}</style></head><body>"
         f"<h1>{html.escape(notebook)}</h1>"
         f"<p>{html.escape(assignment)}, feedback for {html.escape(learner)}</p>"

@@ -3,12 +3,21 @@
 
 from __future__ import annotations
 
-# nbgrader's own list, with Execute replaced by ExecuteAndDecide (autograder/execute.py).
+from autograder.feedback import (
+    INERT_TEMPLATE,
+    INERT_TEMPLATE_PATHS,
+    NBGRADER_TEMPLATES,
+    TEMPLATES,
+)
+
+# nbgrader's own list, with Execute replaced by ExecuteAndDecide (autograder/execute.py) and
+# the learner's content made inert before it is stored (autograder/inert.py).
 AUTOGRADE_PREPROCESSORS = [
     "autograder.execute.ExecuteAndDecide",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
+    "autograder.inert.InertOutputs",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -16,6 +25,7 @@ AUTOGRADE_PREPROCESSORS = [
 FEEDBACK_PREPROCESSORS = [
     "nbgrader.preprocessors.GetGrades",
     "autograder.feedback.CleanFeedback",
+    "autograder.inert.InertOutputs",  # again: an autograded notebook from an older grader
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
@@ -34,6 +44,12 @@ def apply(c) -> None:
     c.Autograde.autograde_preprocessors = AUTOGRADE_PREPROCESSORS
     # Feedback shows what the learner needs: no hidden-test source, no traceback noise.
     c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
+    # Feedback pages run no script and load nothing: a Content-Security-Policy, no MathJax.
+    c.GenerateFeedback.exporter_class = "autograder.feedback.InertFeedbackExporter"
+    # nbgrader configures HTMLExporter for its own template; the subclass's settings win.
+    c.InertFeedbackExporter.template_name = INERT_TEMPLATE
+    c.InertFeedbackExporter.extra_template_basedirs = [str(TEMPLATES), str(NBGRADER_TEMPLATES)]
+    c.InertFeedbackExporter.extra_template_paths = INERT_TEMPLATE_PATHS
 
 
 def config_file_text() -> str:

@@ -36,6 +36,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from autograder.feedback import CSP_META
 from autograder.mistakes import MISTAKES
 
 TITLE = "Cutout and CutMix: class report"
@@ -555,7 +556,7 @@ def class_report_html(rows: list[dict], learners: list[dict], title: str = TITLE
         ]
     )
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n{CSP_META}\n<meta charset="utf-8">\n'
         f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
         f"<body>\n{body}\n</body>\n</html>\n"
     )

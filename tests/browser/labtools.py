@@ -3,7 +3,8 @@ clicks a learner or an instructor makes in JupyterLab and nbgrader's extension.
 
 Also a command, run by the tests in the background while the browser works:
 
-    python tests/browser/labtools.py grade OUT_DIR   # grade a small sample class into OUT_DIR
+    python tests/browser/labtools.py grade OUT_DIR [BASE]  # grade a small sample class into
+                                                       # OUT_DIR; BASE: the payloads' listener
 """
 
 from __future__ import annotations
@@ -42,8 +43,11 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 800}
 SCREENSHOTS = ROOT / "build" / "screenshots"
-# The sample learners graded for Formgrader: full marks and typical mistakes (autograder.samples).
-SAMPLE_LEARNERS = ("reference", "ada")
+# The sample learners graded for Formgrader: full marks and typical mistakes (autograder.samples),
+# and a hostile learner: ada's answers with every payload of tests/payloads.py.
+HONEST_LEARNER, TYPICAL_LEARNER, HOSTILE_LEARNER = "reference", "ada", "mallory"
+SAMPLE_LEARNERS = (HONEST_LEARNER, TYPICAL_LEARNER, HOSTILE_LEARNER)
+HOSTILE_NOTEBOOK = "03_reversed_ratio_bug.ipynb"  # the payloads' notebook
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -390,8 +394,11 @@ def solved_notebook(path: str) -> nbformat.NotebookNode:
 # --- the sample class graded for Formgrader -------------------------------------------------
 
 
-def grade_sample_class(out_dir: Path) -> None:
-    """Grade a small sample class (SAMPLE_LEARNERS) with the instructor's grading command."""
+def grade_sample_class(out_dir: Path, payload_base: str = "http://127.0.0.1:9") -> None:
+    """Grade a small sample class (SAMPLE_LEARNERS) with the instructor's grading command; the
+    hostile learner's payloads aim at `payload_base`."""
+    from payloads import add_payloads
+
     from autograder.grading import Limits, grade_class
     from autograder.samples import write_sample_class
 
@@ -402,25 +409,33 @@ def grade_sample_class(out_dir: Path) -> None:
     for folder in submitted.iterdir():
         if folder.name not in SAMPLE_LEARNERS:
             shutil.rmtree(folder)
+    hostile = submitted / HOSTILE_LEARNER / ASSIGNMENT
+    shutil.copytree(submitted / TYPICAL_LEARNER / ASSIGNMENT, hostile)
+    notebook = nbformat.read(hostile / HOSTILE_NOTEBOOK, as_version=4)
+    add_payloads(notebook, hostile, payload_base)
+    nbformat.write(notebook, hostile / HOSTILE_NOTEBOOK)
     grade_class(submitted, out_dir / "graded", limits=Limits(cell_seconds=20))
 
 
-def start_grading(out_dir: Path, log: Path) -> subprocess.Popen:
+def start_grading(out_dir: Path, log: Path, payload_base: str) -> subprocess.Popen:
     """Grade the sample class in a background process (its output goes to `log`)."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    # The payload bank lives in tests/, beside this file's folder.
+    path = os.pathsep.join([str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")])
     with open(log, "w") as handle:
         return subprocess.Popen(
-            [sys.executable, __file__, "grade", str(out_dir)],
+            [sys.executable, __file__, "grade", str(out_dir), payload_base],
             cwd=ROOT,
             stdout=handle,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            env={**os.environ, "PYTHONPATH": path},
         )
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["grade"] and len(sys.argv) == 3:
-        grade_sample_class(Path(sys.argv[2]))
+    if sys.argv[1:2] == ["grade"] and len(sys.argv) in (3, 4):
+        grade_sample_class(Path(sys.argv[2]), *sys.argv[3:])
     else:
-        sys.exit(f"usage: python {sys.argv[0]} grade OUT_DIR")
+        sys.exit(f"usage: python {sys.argv[0]} grade OUT_DIR [PAYLOAD_BASE]")

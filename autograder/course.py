@@ -284,6 +284,15 @@ def keep_only_notebooks(folder: Path, keep: set[str] | None = None) -> list[str]
     return removed
 
 
+def remove_learner_files(assignment: str, student: str, notebooks: list[str], **_) -> None:
+    """nbgrader's post-convert hook of autograde (nbgrader_settings.py): only the notebooks
+    stay in each graded folder, also when an instructor autogrades from Formgrader."""
+    for submitted in {Path(path).parent for path in notebooks}:
+        if submitted.parent.parent.name == "submitted":  # <course>/submitted/<student>/<a>
+            course_root = submitted.parent.parent.parent
+            keep_only_notebooks(course_root / "autograded" / submitted.parent.name / submitted.name)
+
+
 def read_notebook(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=nbformat.NO_CONVERT)
 

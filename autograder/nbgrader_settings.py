@@ -42,6 +42,8 @@ def apply(c) -> None:
     c.Execute.timeout = 120
     # Graded test cells are decided in the grading process, never in the learner's kernel.
     c.Autograde.autograde_preprocessors = AUTOGRADE_PREPROCESSORS
+    # Files a learner's code wrote beside its notebook never reach Formgrader or feedback.
+    c.Autograde.post_convert_hook = "autograder.course.remove_learner_files"
     # Feedback shows what the learner needs: no hidden-test source, no traceback noise.
     c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
     # Feedback pages run no script and load nothing: a Content-Security-Policy, no MathJax.

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 from nbconvert.exporters import HTMLExporter
+from nbgrader.converters import Autograde
 from payloads import add_payloads, html_payloads, markdown_cells, output_cells
 from traitlets.config import Config
 
@@ -298,6 +299,21 @@ def test_only_the_notebooks_stay_in_a_graded_folder(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["03_reversed_ratio_bug.ipynb"]
     assert outside.read_text() == "keep me" and tmp_path.is_dir()  # links were not followed
     assert "evil.html" in removed and "linked_folder" in removed and len(removed) == 7
+
+
+def test_autograde_from_formgrader_also_keeps_only_the_notebooks(tmp_path):
+    notebook = tmp_path / "submitted" / "lee" / "cutout_cutmix" / "01_cutout.ipynb"
+    graded = tmp_path / "autograded" / "lee" / "cutout_cutmix"
+    for folder in (notebook.parent, graded):
+        folder.mkdir(parents=True)
+        (folder / "01_cutout.ipynb").write_text("{}")
+    (graded / "written.html").write_text("<script>1</script>")
+    config = Config()
+    apply(config)
+    hook = Autograde(config=config).post_convert_hook  # what nbgrader calls after autograde
+    hook(assignment="cutout_cutmix", student="lee", notebooks=[str(notebook)])
+    assert [p.name for p in graded.iterdir()] == ["01_cutout.ipynb"]
+    assert [p.name for p in notebook.parent.iterdir()] == ["01_cutout.ipynb"]
 
 
 def test_code_outputs_of_the_payload_bank_compile():

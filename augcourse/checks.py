@@ -20,6 +20,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from augcourse import draws
+
 Box = tuple[int, int, int, int]
 
 
@@ -102,6 +104,13 @@ def passed(what: str) -> None:
     print(f"✓ {what}")
 
 
+RECORDED_MARK = "•"  # an answer the visible check cannot judge: never a ✓
+
+
+def recorded(what: str) -> None:
+    print(f"{RECORDED_MARK} {what}")
+
+
 # --- shared inspections of results (used by visible and hidden checks) --------------
 
 
@@ -165,57 +174,49 @@ def expect_unchanged(call: str, name: str, original: np.ndarray, after: np.ndarr
             call,
             f"{name} left unchanged",
             f"{name} was modified",
-            "work on a copy (e.g. result = image.copy()) and return it.",
+            f"work on a copy (e.g. result = {name}.copy()) and return it.",
         )
 
 
 # --- Cutout -------------------------------------------------------------------
 
 
+NOT_CLIPPED = "the box is not clipped: clip each side to [0, height] or [0, width]."
+SHIFTED = "the box is shifted inside the image; Cutout clips it instead."
+HW_SWAPPED = "height and width are swapped: rows are clipped to height, columns to width."
+ODD_SHORT = "for odd sizes use bottom = top + box_h (the paper's code is one pixel short)."
+CORNER = "(cy, cx) is the centre of the box, not its top-left corner."
+CY_CX_SWAPPED = "cy is the row and cx the column."
+
+
 @visible_check
 def check_centered_box(centered_box: Callable) -> None:
     """centered_box on a few fixed cases: centre, corner, non-square, odd size."""
     cases = [
-        ((32, 32, 16, 16, 16, 16), (8, 24, 8, 24), {}),
+        ((32, 32, 16, 16, 16, 16), (8, 24, 8, 24), {(16, 32, 16, 32): CORNER}),
         (
             (32, 32, 0, 0, 16, 16),
             (0, 8, 0, 8),
-            {
-                (
-                    -8,
-                    8,
-                    -8,
-                    8,
-                ): "the box is not clipped: clip each side to [0, height] or [0, width].",
-                (0, 16, 0, 16): "the box is shifted inside the image; Cutout clips it instead.",
-            },
+            {(-8, 8, -8, 8): NOT_CLIPPED, (0, 16, 0, 16): SHIFTED},
         ),
         (
             (6, 10, 5, 9, 4, 4),
             (3, 6, 7, 10),
             {
-                (
-                    3,
-                    6,
-                    6,
-                    6,
-                ): "height and width are swapped: rows are clipped to height, columns to width."
+                (3, 6, 6, 6): HW_SWAPPED,
+                (3, 7, 6, 6): HW_SWAPPED,
+                (6, 6, 3, 7): CY_CX_SWAPPED,
+                (3, 7, 7, 11): NOT_CLIPPED,
+                (2, 6, 6, 10): SHIFTED,
+                (5, 6, 9, 10): CORNER,
             },
         ),
+        ((9, 9, 4, 4, 3, 3), (3, 6, 3, 6), {(3, 5, 3, 5): ODD_SHORT, (4, 7, 4, 7): CORNER}),
         (
-            (9, 9, 4, 4, 3, 3),
-            (3, 6, 3, 6),
-            {
-                (
-                    3,
-                    5,
-                    3,
-                    5,
-                ): "for odd sizes use bottom = top + box_h (the paper's code is one pixel short).",
-                (4, 7, 4, 7): "(cy, cx) is the centre of the box, not its top-left corner.",
-            },
+            (5, 8, 1, 6, 2, 3),
+            (0, 2, 5, 8),
+            {(5, 5, 0, 3): CY_CX_SWAPPED, (0, 2, 5, 5): HW_SWAPPED, (0, 2, 5, 7): ODD_SHORT},
         ),
-        ((5, 8, 1, 6, 2, 3), (0, 2, 5, 8), {(5, 5, 0, 3): "cy is the row and cx the column."}),
     ]
     for args, expected, hints in cases:
         call = describe_call("centered_box", *args)
@@ -247,6 +248,8 @@ def check_apply_cutout(apply_cutout: Callable) -> None:
                     hint = (
                         "only the first channel was masked: use image[:, top:bottom, left:right]."
                     )
+                elif len(zeros) == 20 - 4:
+                    hint = "the mask is inverted: zero the box and keep everything outside it."
                 elif zeros == {(2, 1), (3, 1), (2, 2), (3, 2)}:
                     hint = "rows and columns are swapped: rows are top:bottom, columns left:right."
                 elif len(zeros) > 4:
@@ -270,7 +273,7 @@ def check_cutout(cutout: Callable) -> None:
     height, width, size = 6, 8, 4
     image = np.full((3, height, width), 7.0, dtype=np.float32)
     original = image.copy()
-    borders = set()
+    borders, boxes = set(), set()
     for seed in range(300):
         call = describe_call(
             "cutout", "<(3, 6, 8) image of 7s>", size, f"np.random.default_rng({seed})"
@@ -286,10 +289,21 @@ def check_cutout(cutout: Callable) -> None:
         if problem:
             fail(call, "one square set to 0 in every channel", problem)
         if box is None:
-            fail(call, "a square of zeros", "nothing changed")
+            fail(
+                call,
+                "a square of zeros",
+                "nothing changed",
+                "set the square to 0 (on an image of 7s, filling it with the mean changes nothing).",
+            )
+        boxes.add(box)
         top, bottom, left, right = box
         if not (result[:, top:bottom, left:right] == 0).all():
-            fail(call, "the square set to 0", "other values inside the square")
+            fail(
+                call,
+                "the square set to 0",
+                "other values inside the square",
+                "Cutout sets the square to 0 (not to the image's mean or another value).",
+            )
         if bottom - top > size or right - left > size:
             fail(call, f"a square at most {size} x {size}", f"{bottom - top} x {right - left}")
         if bottom - top < size or right - left < size:
@@ -313,13 +327,42 @@ def check_cutout(cutout: Callable) -> None:
             )
     missing = {"top", "bottom", "left", "right"} - borders
     if missing:
+        if len(boxes) == 1:
+            hint = "the square is always in the same place: draw its centre at random."
+        elif missing in ({"right"}, {"bottom"}):
+            hint = (
+                "height and width are swapped: cy ranges over the rows (H = image.shape[1]), "
+                "cx over the columns (W = image.shape[2])."
+            )
+        else:
+            hint = "draw the centre over every pixel (cy in [0, H), cx in [0, W)) and let the box be clipped."
         fail(
             "cutout over 300 seeds on a 6 x 8 image, size 4",
             "squares clipped at every border",
             f"never clipped at the {', '.join(sorted(missing))}",
-            "draw the centre over every pixel (cy in [0, H), cx in [0, W)) and let the box be clipped.",
+            hint,
         )
-    passed("cutout masks one clipped square, reaches every border and is reproducible.")
+    # With size 1 the square is the centre itself: every pixel must be a centre sometimes.
+    # A right cutout misses one of the 12 in 400 seeds with chance 12 * (11/12)**400 < 1e-14.
+    tiny = np.ones((1, 3, 4))
+    masked = np.zeros((3, 4), dtype=bool)
+    for seed in range(400):
+        result = np.asarray(call_quietly(cutout, tiny, 1, np.random.default_rng(seed)))
+        if result.shape == tiny.shape:
+            masked |= result[0] == 0
+    if not masked.all():
+        never = [(int(r), int(c)) for r, c in zip(*np.nonzero(~masked), strict=True)]
+        fail(
+            "cutout(<(1, 3, 4) image of 1s>, 1, rng) over seeds 0 to 399",
+            "every pixel masked sometimes (with size 1 the square is its centre)",
+            f"never masked at (row, col) {never}: the centre never reaches them",
+            "draw cy = rng.integers(H) and cx = rng.integers(W): every row and column, "
+            "the last ones included, can be the centre.",
+        )
+    passed(
+        "cutout masks one clipped square, reaches every border, every pixel can be its "
+        "centre, and it is reproducible."
+    )
 
 
 # --- CutMix ---------------------------------------------------------------------
@@ -348,6 +391,14 @@ def check_cutmix_box(cutmix_box: Callable) -> None:
             {(0, 20, 15, 25): "height and width are swapped: cut_h comes from the height."},
         ),
         ((32, 32, 0.75, 0, 31), (0, 8, 23, 32), {(-8, 8, 23, 39): "the box is not clipped."}),
+        (
+            (10, 10, 0.05, 5, 5),
+            (1, 10, 1, 10),
+            {
+                (0, 10, 0, 10): "the side is int(H * sqrt(1 - lam)): int() truncates 9.75 to 9, "
+                "round() gives 10."
+            },
+        ),
         ((10, 10, 0.0, 5, 5), (0, 10, 0, 10), {}),
         ((10, 10, 1.0, 5, 5), (5, 5, 5, 5), {}),
     ]
@@ -357,7 +408,7 @@ def check_cutmix_box(cutmix_box: Callable) -> None:
         box = as_box(got)
         if box != expected:
             fail(call, expected, got, hints.get(box) or None)
-    passed("cutmix_box gives the right boxes.")
+    passed("cutmix_box gives the right boxes, sides truncated by int().")
 
 
 @visible_check
@@ -426,10 +477,27 @@ def _check_label_mixer(name: str, fn: Callable) -> None:
         expect_unchanged(call, "label1", originals[0], label1)
         expect_unchanged(call, "label2", originals[1], label2)
         if np.shape(got) != (3,) or not np.allclose(got, expected, rtol=1e-9, atol=1e-12):
-            hint = None
-            if np.shape(got) == (3,) and np.allclose(got, [expected[1], expected[0], 0.0]):
-                hint = "the label weights are swapped: label1 should get 1 - patch_ratio."
-            fail(call, expected, got, hint)
+            fail(call, expected, got, _label_mixer_hint(got, expected, ratio))
+
+
+def _label_mixer_hint(got, expected: list[float], ratio: float) -> str | None:
+    """The likely mistake of a label mixer, from what it returned for label1 = [1, 0, 0] and
+    label2 = [0, 1, 0]."""
+    if np.shape(got) != (3,):
+        return "return an array of the labels' shape."
+    got = np.asarray(got, dtype=float)
+    if np.allclose(got, [expected[1], expected[0], 0.0]):
+        return "the label weights are swapped: label1 should get 1 - patch_ratio."
+    if np.allclose(got, [1.0, 0.0, 0.0]):
+        return "only label1 is returned: mix in label2 with weight patch_ratio."
+    if np.allclose(got, [0.5, 0.5, 0.0]):
+        return "the labels are mixed half and half: the weights must follow patch_ratio."
+    if not np.isclose(got.sum(), 1.0):
+        return (
+            f"the weights add up to {got.sum():g}, not 1: use "
+            "(1 - patch_ratio) * label1 + patch_ratio * label2."
+        )
+    return None
 
 
 @visible_check
@@ -500,7 +568,32 @@ def check_cutmix(cutmix: Callable) -> None:
             fail(
                 call, "the same result for the same seed", "a different one", "draw only from rng."
             )
-    passed("cutmix pastes one box and mixes the labels by the pasted share.")
+    found = _draws_problem(
+        lambda im1, im2, alpha, rng: call_quietly(cutmix, im1, label1, im2, label2, alpha, rng)[0]
+    )
+    if found:
+        fail(
+            f"cutmix on a 4 x 4 image at alpha 0.2, 4 and 1, seeds 0 to {draws.ALPHA_DRAWS - 1}",
+            "patch sizes drawn from Beta(alpha, alpha) and centres over every pixel",
+            found[0],
+            found[1],
+        )
+    passed(
+        "cutmix pastes one box and mixes the labels by the pasted share; lam follows "
+        "Beta(alpha, alpha) and the centre reaches every pixel."
+    )
+
+
+def _draws_problem(paste: Callable) -> tuple[str, str] | None:
+    """The properties of augcourse/draws.py for `paste(image1, image2, alpha, rng)`, which
+    returns image1 with a patch of image2 pasted, on a 4 x 4 image."""
+    image1, image2 = _image_pair((1, *draws.IMAGE))
+
+    def paste_box(alpha: float, seed: int):
+        result = np.asarray(paste(image1, image2, alpha, np.random.default_rng(seed)))
+        return changed_box(image1, result)[0] if result.shape == image1.shape else None
+
+    return draws.observe(paste_box).problem()
 
 
 @visible_check
@@ -551,18 +644,85 @@ def check_cutmix_batch(cutmix_batch: Callable) -> None:
                 share = (bottom - top) * (right - left) / (height * width)
             expected = (1 - share) * labels[i] + share * labels[partner]
             if not np.allclose(mixed_labels[i], expected, atol=1e-9):
-                hint = "the label of image i must be mixed with the label of the image its patch came from."
-                if np.allclose(
-                    mixed_labels[i], share * labels[i] + (1 - share) * labels[partner], atol=1e-9
-                ):
-                    hint = "the label weights are swapped."
+                hint = _batch_label_hint(np.asarray(mixed_labels[i], float), i, partner, share)
                 fail(
                     call + f"\n  image {i} got its patch from image {partner}",
                     expected,
                     mixed_labels[i],
                     hint,
                 )
-    passed("cutmix_batch uses one box, permuted partners, and labels that follow the images.")
+    _check_batch_draws(cutmix_batch)
+    passed(
+        "cutmix_batch uses one box, partners from a random permutation, and labels that "
+        "follow the images; lam follows Beta(alpha, alpha) and the centre reaches every pixel."
+    )
+
+
+def _batch_label_hint(got: np.ndarray, i: int, partner: int, share: float) -> str:
+    """The likely mistake in image i's label, when the labels are one-hot (np.eye)."""
+    others = [k for k in range(len(got)) if k not in (i, partner)]
+    if share > 0 and np.allclose(got, np.eye(len(got))[i]):
+        return (
+            f"image {i}'s label was not mixed, though image {partner} gave it a patch: mix "
+            "labels[i] with labels[perm[i]], the label of the image its patch came from."
+        )
+    if i != partner and np.allclose(got[others], 0) and np.isclose(got[i] + got[partner], 1):
+        if np.isclose(got[partner], 1 - share):
+            return "the label weights are swapped: image i keeps 1 - patch_ratio of its label."
+        return (
+            "the label is mixed with the right partner but by the wrong weight: use the share "
+            "of pixels actually pasted, patch_ratio(box, H, W) of the clipped box, not 1 - lam."
+        )
+    for other in others:
+        if np.allclose(got, (1 - share) * np.eye(len(got))[i] + share * np.eye(len(got))[other]):
+            return (
+                f"the label is mixed with image {other}'s label, but the patch came from image "
+                f"{partner}: mix labels[i] with labels[perm[i]]."
+            )
+    return "mix labels[i] with labels[perm[i]] by the pasted share."
+
+
+def _check_batch_draws(cutmix_batch: Callable) -> None:
+    """lam and centres as any right CutMix draws them, and partners from a permutation."""
+    count = 8
+    images = np.stack([np.full((1, *draws.IMAGE), 10.0 * (n + 1)) for n in range(count)])
+    labels = np.eye(count)
+    partners: set[tuple[int, ...]] = set()
+
+    def paste_box(alpha: float, seed: int):
+        got = call_quietly(cutmix_batch, images, labels, alpha, np.random.default_rng(seed))
+        mixed = np.asarray(got[0])
+        for i in range(count):
+            box = changed_box(images[i], mixed[i])[0]
+            if box is not None:
+                top, _, left, _ = box
+                partners.add(tuple(int(round(v / 10.0)) - 1 for v in mixed[:, 0, top, left]))
+                return box
+        return None  # nothing pasted (or every image was its own partner)
+
+    call = (
+        f"cutmix_batch(<{count} images (1, 4, 4), image n filled with 10(n+1)>, np.eye({count}), "
+        f"alpha, rng) at alpha 0.2, 4 and 1, seeds 0 to {draws.ALPHA_DRAWS - 1}"
+    )
+    found = draws.observe(paste_box).problem()
+    if found:
+        fail(call, "patch sizes from Beta(alpha, alpha), centres over every pixel", *found)
+    not_permutations = [p for p in partners if sorted(p) != list(range(count))]
+    if not_permutations:
+        fail(
+            call,
+            "partners that are a permutation of the batch",
+            f"partners {list(not_permutations[0])}: some image gives its patch twice",
+            "draw perm = rng.permutation(N): every image gives its patch to exactly one other.",
+        )
+    if len(partners) == 1:
+        fail(
+            call,
+            "partners that change from draw to draw (a random permutation)",
+            f"the same partners {list(next(iter(partners)))} every time: partners are not a "
+            "random permutation",
+            "draw perm = rng.permutation(N), not a fixed shift such as np.roll.",
+        )
 
 
 # --- The 25% patch -----------------------------------------------------------------
@@ -608,35 +768,154 @@ def check_output_shape(output_shape) -> None:
 # --- The reversed-ratio bug ---------------------------------------------------------
 
 
+class LentFunction:
+    """A right cutmix_labels that a check lends to the learner's test; it stops working when
+    the check returns (`revoke`), so it cannot stand in for the learner's own answer."""
+
+    def __init__(self, function: Callable, style: str):
+        self._function = function
+        self.style = style
+
+    def __call__(self, label1, label2, patch_ratio):
+        if self._function is None:
+            raise RuntimeError(
+                "this right cutmix_labels was lent to your test by a check and no longer works"
+            )
+        return self._function(label1, label2, patch_ratio)
+
+    def revoke(self) -> None:
+        self._function = None
+
+
+@contextlib.contextmanager
+def lent_right_cutmix_labels():
+    """Right cutmix_labels in three styles, for judging a learner's test (visible and hidden
+    checks lend the same ones). They keep the labels' dtype and differ from each other only by
+    float64 rounding, so a test that compares with np.allclose or
+    numpy.testing.assert_allclose at its defaults passes them all."""
+
+    def weighted(label1, label2, patch_ratio):
+        return (1 - patch_ratio) * np.asarray(label1) + patch_ratio * np.asarray(label2)
+
+    def interpolated(label1, label2, patch_ratio):
+        label1 = np.asarray(label1)
+        return label1 + patch_ratio * (np.asarray(label2) - label1)
+
+    def looped(label1, label2, patch_ratio):
+        label1, label2 = np.asarray(label1), np.asarray(label2)
+        dtype = np.result_type(label1.dtype, label2.dtype, np.float16)
+        return np.array(
+            [(1 - patch_ratio) * a + patch_ratio * b for a, b in zip(label1, label2, strict=True)],
+            dtype=dtype,
+        )
+
+    lent = [LentFunction(f, f.__name__) for f in (weighted, interpolated, looped)]
+    try:
+        yield lent
+    finally:
+        for function in lent:
+            function.revoke()
+
+
+class RecordedCalls:
+    """A function that remembers the patch_ratio of every call (to say how a test missed it)."""
+
+    def __init__(self, function: Callable, name: str):
+        self.function, self.name, self.ratios = function, name, []
+
+    def __call__(self, label1, label2, patch_ratio):
+        self.ratios.append(patch_ratio)
+        return self.function(label1, label2, patch_ratio)
+
+
 def buggy_cutmix_labels(label1, label2, patch_ratio):
     """The course's snippet, exactly as shown: it weights label1 by patch_ratio."""
     mixed_label = label1 * patch_ratio + label2 * (1 - patch_ratio)
     return mixed_label
 
 
+# Wrong versions the visible check hands to the learner's test besides the snippet.
+VISIBLE_WRONG_CUTMIX_LABELS = {
+    "the reversed-ratio snippet": buggy_cutmix_labels,
+    "a cutmix_labels that always mixes half and half": (
+        lambda label1, label2, patch_ratio: 0.5 * np.asarray(label1) + 0.5 * np.asarray(label2)
+    ),
+    "a cutmix_labels that returns label1 unchanged": (
+        lambda label1, label2, patch_ratio: np.array(label1, dtype=float)
+    ),
+}
+
+
+def require_right_functions_pass(test_cutmix_labels: Callable) -> None:
+    """Fail (CheckFailed) unless the learner's test passes every lent right cutmix_labels."""
+    with lent_right_cutmix_labels() as right_functions:
+        for right in right_functions:
+            try:
+                call_quietly(test_cutmix_labels, right)
+            except NotImplementedError:
+                raise  # the exercise is not done yet
+            except Exception as error:
+                fail(
+                    f"test_cutmix_labels(<a right cutmix_labels, {right.style} style>)",
+                    "your test passes (the function is right)",
+                    f"{type(error).__name__}: {_first_line(error)}",
+                    "your test also fails a right function: compare the result with the "
+                    "expected label using np.allclose (or numpy.testing.assert_allclose), "
+                    "not == on floats, and call it with numpy arrays.",
+                )
+
+
+def missed_wrong_hint(recorded: RecordedCalls) -> str:
+    """Why a learner's test passed a wrong function, from the calls it made."""
+    if not recorded.ratios:
+        return "your test never called the function it was given: call fn(label1, label2, r)."
+    if all(np.isclose(float(r), 0.5) for r in recorded.ratios):
+        return (
+            "your test only used patch_ratio 0.5, where both weights are equal and the bug "
+            "hides: use a patch_ratio other than 0.5, e.g. 0.3."
+        )
+    ratios = ", ".join(f"{float(r):g}" for r in recorded.ratios[:4])
+    return (
+        f"your test called it with patch_ratio {ratios} but did not check the label's values: "
+        "assert that it equals (1 - patch_ratio) * label1 + patch_ratio * label2 "
+        "(np.allclose), not only its shape or sum."
+    )
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:120] if text else "(no message)"
+
+
 @visible_check
 def check_test_cutmix_labels(test_cutmix_labels: Callable) -> None:
-    """Your test must raise AssertionError for the buggy snippet."""
-    try:
-        call_quietly(test_cutmix_labels, buggy_cutmix_labels)
-    except AssertionError:
-        passed("your test catches the reversed-ratio bug.")
-        return
-    except NotImplementedError:
-        raise  # the exercise is not done yet
-    except Exception as error:
+    """Your test passes right cutmix_labels (three styles) and fails (AssertionError) the
+    reversed-ratio snippet and two other wrong versions."""
+    require_right_functions_pass(test_cutmix_labels)
+    for name, wrong in VISIBLE_WRONG_CUTMIX_LABELS.items():
+        recorded = RecordedCalls(wrong, name)
+        try:
+            call_quietly(test_cutmix_labels, recorded)
+        except AssertionError:
+            continue
+        except NotImplementedError:
+            raise
+        except Exception as error:
+            fail(
+                f"test_cutmix_labels(<{name}>)",
+                "AssertionError (the function is wrong)",
+                f"{type(error).__name__}: {_first_line(error)}",
+                "check the function's result with assert, so a wrong one raises AssertionError.",
+            )
         fail(
-            "test_cutmix_labels(buggy_cutmix_labels)",
-            "AssertionError (the snippet is wrong)",
-            f"{type(error).__name__}: {error}",
-            "call fn with numpy arrays (labels are arrays) and check its result with assert.",
+            f"test_cutmix_labels(<{name}>)",
+            "AssertionError (the function is wrong)",
+            "no error: your test passed it",
+            missed_wrong_hint(recorded),
         )
-    fail(
-        "test_cutmix_labels(buggy_cutmix_labels)",
-        "AssertionError (the snippet is wrong)",
-        "no error: the test passed the buggy function",
-        "use a patch_ratio other than 0.5 (at 0.5 both weights are equal and the bug hides) "
-        "and assert the exact expected label.",
+    passed(
+        "your test passes right functions and catches the reversed-ratio bug and two other "
+        "wrong versions."
     )
 
 
@@ -659,4 +938,4 @@ def check_choice(answer, choices: str = "ABCD") -> None:
             f'one of the letters {", ".join(choices)} as a string, e.g. "A"',
             repr(answer),
         )
-    passed(f"answer {answer.strip().upper()!r} recorded; it is graded when you submit.")
+    recorded(f"answer {answer.strip().upper()!r} recorded; judged when graded.")

@@ -23,13 +23,17 @@ from functools import lru_cache
 
 import numpy as np
 
+from augcourse import draws
 from augcourse.checks import (
     CheckFailed,
+    RecordedCalls,
     as_box,
     call_quietly,
     changed_box,
     describe,
     describe_call,
+    missed_wrong_hint,
+    require_right_functions_pass,
     take_deferred,
 )
 from augcourse.checks import passed as _passed
@@ -99,6 +103,42 @@ def _run_many(fn: Callable, calls: list[tuple]) -> list[tuple[object, bool]]:
         )
         outcomes.append((result, modified))
     return outcomes
+
+
+def _mistake(function: str, key: str) -> Mistake:
+    return next(m for m in mistakes_for(function) if m.key == key)
+
+
+def _draws_observed(fn: Callable, args_for: Callable, box_of: Callable) -> draws.Observed:
+    """augcourse.draws' properties at grading-time seeds, the learner's calls sent in batches.
+
+    args_for(alpha, rng): the call's arguments; box_of(result): the box it pasted, or None."""
+    first = int(grading_rng().integers(2**31))
+    keys = [(a, first + k) for a in draws.EMPTY_PASTES for k in range(draws.ALPHA_DRAWS)]
+    keys += [(draws.CENTRE_ALPHA, first + k) for k in range(draws.CENTRE_DRAWS)]
+    outcomes = _run_many(fn, [args_for(alpha, np.random.default_rng(seed)) for alpha, seed in keys])
+    boxes = {key: box_of(result) for key, (result, _) in zip(keys, outcomes, strict=True)}
+    return draws.observe(lambda alpha, seed: boxes[(alpha, seed)], first)
+
+
+def _draws_failure(name: str, seen: draws.Observed, title: str) -> CheckFailed | None:
+    """The failure of `name` (cutmix or cutmix_batch) on the draws' properties, naming the
+    bank's mistake it shows, or None."""
+    found = seen.problem()
+    if found is None:
+        return None
+    problem, hint = found
+    if any(draws.empty_pastes_problem(a, e) for a, e in seen.empty.items()):
+        key = "lam_fixed" if seen.lam_fixed and name == "cutmix" else "alpha_ignored"
+    elif seen.centre_fixed and name == "cutmix":
+        key = "centre_fixed"
+    elif seen.centre_never_last and name == "cutmix":
+        key = "centre_never_last"
+    else:
+        key = None
+    mistake = _mistake(name, key) if key else None
+    expected = "patch sizes drawn from Beta(alpha, alpha) and centres over every pixel"
+    return _failure(title, [f"  expected: {expected}", f"  got:      {problem}"], mistake, hint)
 
 
 def _failure(title: str, lines: Iterable[str], mistake: Mistake | None = None, hint: str = ""):
@@ -447,6 +487,42 @@ def _check_reproducible(name: str, fn: Callable, args: tuple, seed: int, first) 
         )
 
 
+CENTRE_TEST_SHAPE, CENTRE_TEST_DRAWS = (1, 3, 4), 400  # misses a pixel: < 12 * (11/12)**400
+
+
+def _check_every_pixel_is_a_centre(cutout: Callable, base_seed: int) -> None:
+    """With size 1 the square is its centre: every pixel must be masked in some draw."""
+    image = np.ones(CENTRE_TEST_SHAPE)
+    calls = [(image, 1, np.random.default_rng(base_seed + k)) for k in range(CENTRE_TEST_DRAWS)]
+    masked = np.zeros(CENTRE_TEST_SHAPE[1:], dtype=bool)
+    for result, _ in _run_many(cutout, calls):
+        if not isinstance(result, np.ndarray) or result.shape != image.shape:
+            return  # the checks below say what is wrong with the result itself
+        masked |= result[0] == 0
+    if masked.all() or not masked.any():
+        return  # nothing masked at all: the checks below say what the result is instead
+    height, width = CENTRE_TEST_SHAPE[1:]
+    never = {(int(r), int(c)) for r, c in zip(*np.nonzero(~masked), strict=True)}
+    last_column = {(r, width - 1) for r in range(height)}
+    last = last_column | {(height - 1, c) for c in range(width)}
+    key = None
+    if masked.sum() == 1:
+        key = "centre_fixed"
+    elif never == last:
+        key = "centre_never_last"
+    elif never == last_column:  # the image is wider than high: cx drawn over the rows
+        key = "height_width_swapped"
+    raise _failure(
+        f"cutout(<(1, {height}, {width}) image of 1s>, 1, rng) over {CENTRE_TEST_DRAWS} seeds",
+        [
+            "  expected: every pixel masked in some draw (with size 1 the square is its centre)",
+            f"  got:      never masked at (row, col) {sorted(never)}: the centre never reaches them",
+        ],
+        _mistake("cutout", key) if key else None,
+        "draw cy = rng.integers(H) and cx = rng.integers(W).",
+    )
+
+
 @_grader("cutout")
 def grade_cutout(cutout: Callable) -> None:
     """cutout by its properties: one clipped square of zeros, every position reachable, rng only."""
@@ -459,12 +535,13 @@ def grade_cutout(cutout: Callable) -> None:
         ((3, 32, 32), 16, np.float64, 40),
         ((3, 8, 8), 20, np.uint8, 40),
     ]
-    for shape, size, dtype, draws in configs:
+    _check_every_pixel_is_a_centre(cutout, base_seed)
+    for shape, size, dtype, draw_count in configs:
         image = _image(shape, dtype, rng)
         height, width = shape[1:]
         valid = _cutout_boxes(height, width, size)
         seen = set()
-        calls = [(image, size, np.random.default_rng(base_seed + k)) for k in range(draws)]
+        calls = [(image, size, np.random.default_rng(base_seed + k)) for k in range(draw_count)]
         for k, (result, modified) in enumerate(_run_many(cutout, calls)):
             seed = base_seed + k
             call = describe_call(
@@ -495,20 +572,25 @@ def grade_cutout(cutout: Callable) -> None:
                 )
             top, bottom, left, right = box
             if not (result[:, top:bottom, left:right] == 0).all():
+                mean = np.asarray(image.mean()).astype(image.dtype)
+                filled_with_mean = (result[:, top:bottom, left:right] == mean).all()
                 raise _failure(
-                    call, ["  expected: the square set to 0", "  got:      other values"]
+                    call,
+                    ["  expected: the square set to 0", "  got:      other values"],
+                    _mistake("cutout", "filled_with_mean") if filled_with_mean else None,
+                    "set the square to 0.",
                 )
             seen.add(box)
             if k < 10:
                 _check_reproducible("cutout", cutout, (image, size), seed, result)
-        if draws >= 700 and seen != valid:
+        if draw_count >= 700 and seen != valid:
             missing = valid - seen
             mistake = next(m for m in mistakes_for("cutout") if m.key == "centre_kept_from_border")
             clipped = all(
                 (bottom - top, right - left) != (size, size) for top, bottom, left, right in missing
             )
             raise _failure(
-                f"cutout on a {height} x {width} image with size {size}, {draws} draws",
+                f"cutout on a {height} x {width} image with size {size}, {draw_count} draws",
                 [
                     "  expected: every clipped position of the square to occur",
                     f"  got:      {len(missing)} of {len(valid)} positions never occur, e.g. {sorted(missing)[0]}",
@@ -691,13 +773,29 @@ def grade_cutmix(cutmix: Callable) -> None:
     """cutmix by its properties: one clipped box of image2, the label from the pasted share, rng only."""
     rng = grading_rng()
     base_seed = int(rng.integers(2**31))
+    image1 = _image((1, *draws.IMAGE), np.float64, rng)
+    image2 = image1 + 100
+    label1, label2 = _label(3, rng), _label(3, rng)
+
+    def pasted(result):
+        image = result[0] if isinstance(result, tuple) and len(result) == 2 else None
+        if not isinstance(image, np.ndarray) or image.shape != image1.shape:
+            return None
+        return changed_box(image1, image)[0]
+
+    seen = _draws_observed(
+        cutmix, lambda alpha, rng: (image1, label1, image2, label2, alpha, rng), pasted
+    )
+    failure = _draws_failure("cutmix", seen, "cutmix on a 4 x 4 image at alpha 0.2, 4 and 1")
+    if failure:
+        raise failure
     configs = [
         ((3, 12, 15), np.float64, 1.0, 500),
         ((1, 5, 5), np.uint8, 0.5, 200),
         ((2, 7, 4), np.float32, 2.0, 200),
         ((3, 32, 32), np.float32, 1.0, 40),
     ]
-    for shape, dtype, alpha, draws in configs:
+    for shape, dtype, alpha, draw_count in configs:
         height, width = shape[1:]
         image1 = _image(shape, dtype, rng)
         image2 = image1 + 100
@@ -706,7 +804,7 @@ def grade_cutmix(cutmix: Callable) -> None:
         valid = _cutmix_boxes(height, width)
         clipped_sides = set()
         args = (image1, label1, image2, label2, alpha)
-        calls = [(*args, np.random.default_rng(base_seed + k)) for k in range(draws)]
+        calls = [(*args, np.random.default_rng(base_seed + k)) for k in range(draw_count)]
         for k, (got, modified) in enumerate(_run_many(cutmix, calls)):
             seed = base_seed + k
             call = describe_call(
@@ -766,10 +864,10 @@ def grade_cutmix(cutmix: Callable) -> None:
                 )
             if k < 10:
                 _check_reproducible("cutmix", cutmix, args, seed, got)
-        if draws >= 500 and clipped_sides != {"top", "bottom", "left", "right"}:
+        if draw_count >= 500 and clipped_sides != {"top", "bottom", "left", "right"}:
             missing = {"top", "bottom", "left", "right"} - clipped_sides
             raise _failure(
-                f"cutmix on a {height} x {width} image, {draws} draws",
+                f"cutmix on a {height} x {width} image, {draw_count} draws",
                 [
                     "  expected: boxes clipped at every border",
                     f"  got:      never clipped at the {', '.join(sorted(missing))}",
@@ -801,7 +899,7 @@ def grade_cutmix_batch(cutmix_batch: Callable) -> None:
         (3, (3, 8, 6), np.uint8, 0.5, 60),
         (1, (1, 4, 4), np.float32, 1.0, 10),
     ]
-    for count, shape, dtype, alpha, draws in configs:
+    for count, shape, dtype, alpha, draw_count in configs:
         height, width = shape[1:]
         # Image n is filled with n + 1, so every pasted pixel tells where it came from.
         images = np.stack([np.full(shape, n + 1) for n in range(count)]).astype(dtype)
@@ -809,7 +907,7 @@ def grade_cutmix_batch(cutmix_batch: Callable) -> None:
         sides_valid = _cutmix_boxes(height, width)
         partner_lists = set()
         calls = [
-            (images, labels, alpha, np.random.default_rng(base_seed + k)) for k in range(draws)
+            (images, labels, alpha, np.random.default_rng(base_seed + k)) for k in range(draw_count)
         ]
         for k, (got, modified) in enumerate(_run_many(cutmix_batch, calls)):
             seed = base_seed + k
@@ -929,12 +1027,29 @@ def grade_cutmix_batch(cutmix_batch: Callable) -> None:
                 )
         if count >= 3 and len(partner_lists) < 2:
             raise _failure(
-                f"cutmix_batch over {draws} draws",
+                f"cutmix_batch over {draw_count} draws",
                 [
                     "  expected: partners drawn afresh with rng.permutation(N)",
-                    f"  got:      always {sorted(partner_lists)}",
+                    f"  got:      always {sorted(partner_lists)}: partners are not a random "
+                    "permutation",
                 ],
+                _mistake("cutmix_batch", "partners_rolled"),
             )
+    batch = np.stack([np.full((1, *draws.IMAGE), float(n + 1)) for n in range(8)])
+
+    def pasted(result):
+        mixed = result[0] if isinstance(result, tuple) and len(result) == 2 else None
+        if not isinstance(mixed, np.ndarray) or mixed.shape != batch.shape:
+            return None
+        boxes = [changed_box(batch[i], mixed[i])[0] for i in range(len(batch))]
+        return next((box for box in boxes if box is not None), None)
+
+    seen = _draws_observed(cutmix_batch, lambda alpha, rng: (batch, np.eye(8), alpha, rng), pasted)
+    failure = _draws_failure(
+        "cutmix_batch", seen, "cutmix_batch on 8 images 4 x 4 at alpha 0.2, 4 and 1"
+    )
+    if failure:
+        raise failure
 
 
 # --- The 25% patch -------------------------------------------------------------------------
@@ -981,22 +1096,6 @@ def grade_output_shape(output_shape) -> None:
 # --- The reversed-ratio bug ------------------------------------------------------------------
 
 
-def _correct_loop(label1, label2, patch_ratio):
-    return np.array(
-        [(1 - patch_ratio) * a + patch_ratio * b for a, b in zip(label1, label2, strict=True)]
-    )
-
-
-def _correct_float32(label1, label2, patch_ratio):
-    label1 = np.asarray(label1, dtype=np.float32)
-    return label1 + np.float32(patch_ratio) * (np.asarray(label2, dtype=np.float32) - label1)
-
-
-def _correct_interp(label1, label2, patch_ratio):
-    return np.asarray(label1) * (1.0 - patch_ratio) + np.asarray(label2) * patch_ratio
-
-
-CORRECT_CUTMIX_LABELS = (reference.cutmix_labels, _correct_loop, _correct_float32, _correct_interp)
 # Wrong versions a learner's test must catch (modifying label1 in place is left out:
 # its returned value is right, and catching it is beyond what the exercise asks).
 WRONG_CUTMIX_LABELS_KEYS = (
@@ -1008,23 +1107,17 @@ WRONG_CUTMIX_LABELS_KEYS = (
 
 
 def grade_test_cutmix_labels(test_cutmix_labels: Callable) -> None:
-    """The learner's test passes correct functions and fails (AssertionError) every wrong one."""
-    for correct in CORRECT_CUTMIX_LABELS:
-        try:
-            call_quietly(test_cutmix_labels, correct)
-        except Exception as error:
-            raise _failure(
-                "test_cutmix_labels(<a correct cutmix_labels>)",
-                ["  expected: your test passes", f"  got:      {type(error).__name__}: {error}"],
-                None,
-                "a correct function returns (1 - patch_ratio) * label1 + patch_ratio * label2; allow for "
-                "floating-point rounding (np.allclose) and pass numpy arrays.",
-            ) from None
+    """The learner's test passes right functions and fails (AssertionError) every wrong one.
+
+    The right functions are the ones the visible check lends (augcourse.checks), so a test
+    the visible check passes is never failed here for judging a right function."""
+    require_right_functions_pass(test_cutmix_labels)
     for mistake in mistakes_for("cutmix_labels"):
         if mistake.key not in WRONG_CUTMIX_LABELS_KEYS:
             continue
+        recorded = RecordedCalls(mistake.implementation, mistake.key)
         try:
-            call_quietly(test_cutmix_labels, mistake.implementation)
+            call_quietly(test_cutmix_labels, recorded)
         except AssertionError:
             continue
         except Exception as error:
@@ -1038,7 +1131,8 @@ def grade_test_cutmix_labels(test_cutmix_labels: Callable) -> None:
             "test_cutmix_labels(<a wrong cutmix_labels>)",
             ["  expected: AssertionError", "  got:      your test passed it"],
             None,
-            f"your test misses this wrong version: {mistake.explanation}",
+            f"your test misses this wrong version: {mistake.explanation} "
+            + missed_wrong_hint(recorded),
         )
     passed("your test passes correct functions and catches the wrong ones.")
 

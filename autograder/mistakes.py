@@ -295,6 +295,45 @@ def cutout_input_modified(image, size, rng):
     return image
 
 
+@mistake(
+    "cutout",
+    "centre_never_last",
+    "The centre never reaches the last row or column: rng.integers(H - 1) draws 0 to H - 2. "
+    "Draw cy = rng.integers(H) and cx = rng.integers(W).",
+)
+def cutout_centre_never_last(image, size, rng):
+    height, width = image.shape[-2:]
+    cy = int(rng.integers(max(height - 1, 1)))
+    cx = int(rng.integers(max(width - 1, 1)))
+    return apply_cutout(image, centered_box(height, width, cy, cx, size, size))
+
+
+@mistake(
+    "cutout",
+    "centre_fixed",
+    "The square is always at the image's centre. Cutout draws its centre at random over every "
+    "pixel, so it can hide any part of the image (and is clipped at the borders).",
+)
+def cutout_centre_fixed(image, size, rng):
+    height, width = image.shape[-2:]
+    return apply_cutout(image, centered_box(height, width, height // 2, width // 2, size, size))
+
+
+@mistake(
+    "cutout",
+    "filled_with_mean",
+    "The square is filled with the image's mean. Cutout sets it to 0.",
+)
+def cutout_filled_with_mean(image, size, rng):
+    height, width = image.shape[-2:]
+    cy = int(rng.integers(height))
+    cx = int(rng.integers(width))
+    top, bottom, left, right = centered_box(height, width, cy, cx, size, size)
+    result = image.copy()
+    result[:, top:bottom, left:right] = image.mean()
+    return result
+
+
 # --- cutmix_box -------------------------------------------------------------------------
 
 
@@ -575,6 +614,68 @@ def cutmix_input_modified(image1, label1, image2, label2, alpha, rng):
     return image1, mix_labels(label1, label2, ratio)
 
 
+@mistake(
+    "cutmix",
+    "centre_never_last",
+    "The centre never reaches the last row or column: rng.integers(H - 1) draws 0 to H - 2. "
+    "Draw cy = rng.integers(H) and cx = rng.integers(W).",
+)
+def cutmix_centre_never_last(image1, label1, image2, label2, alpha, rng):
+    height, width = image1.shape[-2:]
+    lam = rng.beta(alpha, alpha)
+    cy = int(rng.integers(max(height - 1, 1)))
+    cx = int(rng.integers(max(width - 1, 1)))
+    box = cutmix_box(height, width, lam, cy, cx)
+    ratio = patch_ratio(box, height, width)
+    return paste_patch(image1, image2, box), mix_labels(label1, label2, ratio)
+
+
+@mistake(
+    "cutmix",
+    "centre_fixed",
+    "The patch is always pasted at the image's centre. CutMix draws the centre at random over "
+    "every pixel: cy = rng.integers(H), cx = rng.integers(W).",
+)
+def cutmix_centre_fixed(image1, label1, image2, label2, alpha, rng):
+    height, width = image1.shape[-2:]
+    lam = rng.beta(alpha, alpha)
+    box = cutmix_box(height, width, lam, height // 2, width // 2)
+    ratio = patch_ratio(box, height, width)
+    return paste_patch(image1, image2, box), mix_labels(label1, label2, ratio)
+
+
+@mistake(
+    "cutmix",
+    "alpha_ignored",
+    "alpha is not used: lam must come from rng.beta(alpha, alpha). A uniform lam gives the "
+    "patch sizes of alpha = 1 whatever alpha is (small alpha: mostly tiny or huge patches; "
+    "large alpha: patches near half the image).",
+)
+def cutmix_alpha_ignored(image1, label1, image2, label2, alpha, rng):
+    height, width = image1.shape[-2:]
+    lam = rng.uniform()
+    cy = int(rng.integers(height))
+    cx = int(rng.integers(width))
+    box = cutmix_box(height, width, lam, cy, cx)
+    ratio = patch_ratio(box, height, width)
+    return paste_patch(image1, image2, box), mix_labels(label1, label2, ratio)
+
+
+@mistake(
+    "cutmix",
+    "lam_fixed",
+    "lam is fixed instead of drawn, so every patch has the same size. Draw lam = "
+    "rng.beta(alpha, alpha) for each call.",
+)
+def cutmix_lam_fixed(image1, label1, image2, label2, alpha, rng):
+    height, width = image1.shape[-2:]
+    cy = int(rng.integers(height))
+    cx = int(rng.integers(width))
+    box = cutmix_box(height, width, 0.5, cy, cx)
+    ratio = patch_ratio(box, height, width)
+    return paste_patch(image1, image2, box), mix_labels(label1, label2, ratio)
+
+
 # --- cutmix_batch ---------------------------------------------------------------------
 
 
@@ -664,6 +765,40 @@ def cutmix_batch_global_random(images, labels, alpha, rng):
     lam = np.random.beta(alpha, alpha)
     perm = np.random.permutation(len(images))
     box = cutmix_box(height, width, lam, np.random.randint(height), np.random.randint(width))
+    return (
+        paste_patch(images, images[perm], box),
+        mix_labels(labels, labels[perm], patch_ratio(box, height, width)),
+    )
+
+
+@mistake(
+    "cutmix_batch",
+    "partners_rolled",
+    "The partners are not a random permutation: shifting the batch (np.roll) pairs each image "
+    "with the same neighbour every time. Draw perm = rng.permutation(N).",
+)
+def cutmix_batch_partners_rolled(images, labels, alpha, rng):
+    height, width = images.shape[-2:]
+    lam = rng.beta(alpha, alpha)
+    perm = np.roll(np.arange(len(images)), 1)
+    box = cutmix_box(height, width, lam, int(rng.integers(height)), int(rng.integers(width)))
+    return (
+        paste_patch(images, images[perm], box),
+        mix_labels(labels, labels[perm], patch_ratio(box, height, width)),
+    )
+
+
+@mistake(
+    "cutmix_batch",
+    "alpha_ignored",
+    "alpha is not used: lam must come from rng.beta(alpha, alpha). A uniform lam gives the "
+    "patch sizes of alpha = 1 whatever alpha is.",
+)
+def cutmix_batch_alpha_ignored(images, labels, alpha, rng):
+    height, width = images.shape[-2:]
+    lam = rng.uniform()
+    perm = rng.permutation(len(images))
+    box = cutmix_box(height, width, lam, int(rng.integers(height)), int(rng.integers(width)))
     return (
         paste_patch(images, images[perm], box),
         mix_labels(labels, labels[perm], patch_ratio(box, height, width)),

@@ -103,8 +103,9 @@ def test_learner_test_must_pass_correct_and_fail_wrong_functions():
     def test_rejecting_everything(fn):
         raise AssertionError("always")
 
-    with pytest.raises(AssertionError, match="a correct cutmix_labels"):
-        hidden.grade_test_cutmix_labels(test_rejecting_everything)
+    for check in (hidden.grade_test_cutmix_labels, visible.check_test_cutmix_labels):
+        with pytest.raises(AssertionError, match="your test also fails a right function"):
+            check(test_rejecting_everything)
 
 
 @pytest.mark.parametrize("question", sorted(ANSWERS))

@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from augcourse import draws
 from autograder import mistakes, reference
 from autograder.mistakes import MISTAKES, Mistake
 
@@ -888,6 +889,58 @@ def check_cutmix_batch_same_seed_same_result_whatever_np_random(cutmix_batch):
         np.testing.assert_array_equal(labels_a, labels_b, err_msg=message)
 
     run()
+
+
+# --- What any right CutMix draws (augcourse/draws.py) ----------------------------------------
+
+
+def pasted_box(before: np.ndarray, after) -> tuple[int, int, int, int] | None:
+    """The bounding box of the pixels that changed, over every channel; None if none did."""
+    differs = (np.asarray(before) != np.asarray(after)).reshape(-1, *before.shape[-2:]).any(axis=0)
+    if not differs.any():
+        return None
+    rows, columns = np.flatnonzero(differs.any(axis=1)), np.flatnonzero(differs.any(axis=0))
+    return int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
+
+
+@check("cutmix")
+def check_cutmix_lam_follows_beta_and_centre_reaches_every_pixel(cutmix):
+    image1, image2 = np.zeros((1, *draws.IMAGE)), np.ones((1, *draws.IMAGE))
+    label1, label2 = np.eye(2)
+
+    def paste(alpha, seed):
+        image, _ = cutmix(image1.copy(), label1, image2, label2, alpha, np.random.default_rng(seed))
+        return pasted_box(image1, image)
+
+    problem = draws.observe(paste).problem()
+    assert problem is None, problem
+
+
+BATCH = np.stack([np.full((1, *draws.IMAGE), float(n + 1)) for n in range(6)])
+
+
+def batch_partners(cutmix_batch, alpha: float, seed: int):
+    """(box, partners) of one call on BATCH, image n filled with n + 1; (None, None) if nothing
+    was pasted."""
+    images = BATCH.copy()  # a wrong cutmix_batch may write into its input
+    mixed, _ = cutmix_batch(images, np.eye(len(BATCH)), alpha, np.random.default_rng(seed))
+    boxes = [pasted_box(BATCH[i], mixed[i]) for i in range(len(BATCH))]
+    box = next((b for b in boxes if b is not None), None)
+    if box is None:
+        return None, None
+    return box, tuple(int(mixed[i, 0, box[0], box[2]]) - 1 for i in range(len(BATCH)))
+
+
+@check("cutmix_batch")
+def check_cutmix_batch_lam_follows_beta_and_centre_reaches_every_pixel(cutmix_batch):
+    problem = draws.observe(lambda a, s: batch_partners(cutmix_batch, a, s)[0]).problem()
+    assert problem is None, problem
+
+
+@check("cutmix_batch")
+def check_cutmix_batch_partners_change_from_draw_to_draw(cutmix_batch):
+    seen = {batch_partners(cutmix_batch, 1.0, seed)[1] for seed in range(40)} - {None}
+    assert len(seen) > 1, f"the same partners {seen} every draw: not a random permutation"
 
 
 # --- The reference passes every property --------------------------------------------------

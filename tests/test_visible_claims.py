@@ -1,0 +1,252 @@
+"""Every visible ✓ is earned: each visible check is run against the whole bank of mistakes.
+
+For each check: what its ✓ message claims, the bank's wrong versions it claims to exclude
+(each must fail it), and the ones left to the hidden checks (they may pass it, and must then
+fail the hidden check). A failing visible check names the mistake it saw, not a neighbour.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import numpy as np
+import pytest
+
+from augcourse import checks as visible
+from autograder import checks as hidden
+from autograder import reference
+from autograder.mistakes import MISTAKES, mistakes_for
+
+# check -> (what the ✓ message says, keys of bank mistakes it must fail; the rest are left to
+# the hidden checks)
+CLAIMS = {
+    "centered_box": ("right clipped boxes", "all"),
+    "apply_cutout": ("zeroes exactly the box in every channel, on a copy", "all"),
+    "cutout": (
+        "masks one clipped square, reaches every border, every pixel can be its centre, "
+        "and it is reproducible",
+        "all",
+    ),
+    "cutmix_box": ("right boxes, sides truncated by int()", "all"),
+    "paste_patch": ("copies the box from source into a copy of target", "all"),
+    "patch_ratio": ("the box's share of the area", "all"),
+    "mix_labels": ("mixes the labels by the patch's share", "all"),
+    "cutmix": (
+        "pastes one box and mixes the labels by the pasted share; lam follows "
+        "Beta(alpha, alpha) and the centre reaches every pixel",
+        # Left to the hidden checks: a centre kept away from the border (the ✓ does not
+        # claim boxes clipped at every border).
+        {
+            "lam_not_readjusted",
+            "weights_swapped",
+            "global_random",
+            "input_modified",
+            "centre_never_last",
+            "centre_fixed",
+            "alpha_ignored",
+            "lam_fixed",
+        },
+    ),
+    "cutmix_batch": (
+        "one box, partners from a random permutation, and labels that follow the images; lam "
+        "follows Beta(alpha, alpha) and the centre reaches every pixel",
+        # Left to the hidden checks: drawing from np.random (reproducibility is not claimed).
+        {
+            "labels_not_permuted",
+            "lam_not_readjusted",
+            "box_per_image",
+            "input_modified",
+            "partners_rolled",
+            "alpha_ignored",
+        },
+    ),
+    "cutmix_labels": ("cutmix_labels is fixed", "all"),
+}
+
+# (function, key) -> words of the visible message that name that very mistake.
+NAMED = {
+    ("centered_box", "box_not_clipped"): "not clipped",
+    ("centered_box", "box_shifted_inside"): "shifted inside",
+    ("centered_box", "height_width_swapped"): "height and width are swapped",
+    ("centered_box", "odd_size_one_short"): "odd sizes",
+    ("centered_box", "centre_used_as_corner"): "not its top-left corner",
+    ("centered_box", "cy_cx_swapped"): "cy is the row",
+    ("apply_cutout", "input_modified"): "result = image.copy()",
+    ("apply_cutout", "one_channel_masked"): "only the first channel",
+    ("apply_cutout", "rows_columns_swapped"): "rows and columns are swapped",
+    ("apply_cutout", "mask_inverted"): "mask is inverted",
+    ("apply_cutout", "bottom_right_inclusive"): "half-open",
+    ("apply_cutout", "dtype_changed"): "input's dtype",
+    ("cutout", "centre_kept_from_border"): "let the box be clipped",
+    ("cutout", "global_random"): "not from np.random",
+    ("cutout", "height_width_swapped"): "height and width are swapped",
+    ("cutout", "input_modified"): "result = image.copy()",
+    ("cutout", "centre_never_last"): "the last ones included",
+    ("cutout", "centre_fixed"): "always in the same place",
+    ("cutout", "filled_with_mean"): "mean",
+    ("cutmix_box", "sqrt_lam"): "sqrt(lam)",
+    ("cutmix_box", "no_square_root"): "not by 1 - lam",
+    ("cutmix_box", "height_width_swapped"): "height and width are swapped",
+    ("cutmix_box", "rounded"): "round()",
+    ("cutmix_box", "box_not_clipped"): "not clipped",
+    ("paste_patch", "input_modified"): "result = target.copy()",
+    ("paste_patch", "roles_swapped"): "target and source are swapped",
+    ("paste_patch", "patch_from_corner"): "same box in source",
+    ("paste_patch", "one_channel_pasted"): "only the first channel",
+    ("patch_ratio", "kept_share"): "share kept",
+    ("patch_ratio", "integer_division"): "integer division",
+    ("patch_ratio", "square_assumed"): "multiply both sides",
+    ("patch_ratio", "side_ratio"): "multiply both sides",
+    ("mix_labels", "weights_swapped"): "weights are swapped",
+    ("mix_labels", "not_a_mixture"): "add up to",
+    ("mix_labels", "label1_modified"): "result = label1.copy()",
+    ("cutmix", "lam_not_readjusted"): "not lam",
+    ("cutmix", "weights_swapped"): "weights are swapped",
+    ("cutmix", "global_random"): "draw only from rng",
+    ("cutmix", "input_modified"): "result = image1.copy()",
+    ("cutmix", "centre_never_last"): "the last ones included",
+    ("cutmix", "centre_fixed"): "always in the same place",
+    ("cutmix", "alpha_ignored"): "rng.beta(alpha, alpha): alpha shapes",
+    ("cutmix", "lam_fixed"): "lam looks fixed",
+    ("cutmix_batch", "labels_not_permuted"): "labels[perm[i]]",
+    ("cutmix_batch", "lam_not_readjusted"): "wrong weight",
+    ("cutmix_batch", "box_per_image"): "one box per batch",
+    ("cutmix_batch", "input_modified"): "result = images.copy()",
+    ("cutmix_batch", "partners_rolled"): "np.roll",
+    ("cutmix_batch", "alpha_ignored"): "rng.beta(alpha, alpha): alpha shapes",
+    ("cutmix_labels", "reversed_ratio"): "weights are swapped",
+    ("cutmix_labels", "weights_not_summing_to_one"): "add up to",
+    ("cutmix_labels", "label1_only"): "only label1",
+    ("cutmix_labels", "half_and_half"): "half and half",
+    ("cutmix_labels", "label1_modified"): "result = label1.copy()",
+}
+
+
+def run_visible(function: str, implementation) -> str | None:
+    """The visible check's failure message, or None when it gives its ✓."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            getattr(visible, f"check_{function}")(implementation)
+    except AssertionError as failure:
+        return str(failure)
+    return None
+
+
+def excluded(function: str) -> set[str]:
+    claim = CLAIMS[function][1]
+    return {m.key for m in mistakes_for(function)} if claim == "all" else claim
+
+
+@pytest.mark.parametrize("function", sorted(CLAIMS))
+def test_the_check_mark_keeps_its_claims(function, capsys):
+    getattr(visible, f"check_{function}")(getattr(reference, function))
+    out = capsys.readouterr().out
+    assert out.startswith("✓ ") and CLAIMS[function][0] in out, out
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: f"{m.function}-{m.key}")
+def test_no_wrong_version_the_check_mark_excludes_gets_it(mistake):
+    message = run_visible(mistake.function, mistake.implementation)
+    if mistake.key in excluded(mistake.function):
+        assert message is not None, f"✓ for {mistake.function}:{mistake.key}"
+    else:  # left to the hidden checks, which must catch it
+        with pytest.raises(AssertionError):
+            getattr(hidden, f"grade_{mistake.function}")(mistake.implementation)
+
+
+CAUGHT = [m for m in MISTAKES if m.key in excluded(m.function)]
+
+
+@pytest.mark.parametrize("mistake", CAUGHT, ids=lambda m: f"{m.function}-{m.key}")
+def test_a_failing_visible_check_names_the_mistake_it_saw(mistake):
+    message = run_visible(mistake.function, mistake.implementation)
+    assert NAMED[(mistake.function, mistake.key)] in message.split("likely mistake:")[-1], message
+
+
+def test_every_mistake_the_visible_checks_catch_has_its_named_words():
+    assert set(NAMED) == {(m.function, m.key) for m in CAUGHT}
+
+
+# --- the learner's own test of cutmix_labels ----------------------------------------------
+
+
+def right_test_with_allclose_defaults(cutmix_labels):
+    label1, label2 = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    np.testing.assert_allclose(cutmix_labels(label1, label2, 0.3), [0.7, 0.3, 0.0])
+
+
+def right_test_with_assert_and_isclose(cutmix_labels):
+    label1, label2 = np.array([0.0, 1.0]), np.array([1.0, 0.0])
+    got = cutmix_labels(label1, label2, 0.2)
+    assert np.isclose(got[0], 0.2) and np.isclose(got[1], 0.8)
+
+
+def right_test_with_several_ratios_and_float32(cutmix_labels):
+    label1 = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    label2 = np.array([0.0, 0.0, 1.0], dtype=np.float32)
+    for ratio in (0.1, 0.25, 0.9):
+        got = cutmix_labels(label1, label2, ratio)
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, (1 - ratio) * label1 + ratio * label2, rtol=1e-6)
+
+
+RIGHT_TESTS = [
+    right_test_with_allclose_defaults,
+    right_test_with_assert_and_isclose,
+    right_test_with_several_ratios_and_float32,
+]
+
+
+def fails_everything(cutmix_labels):
+    raise AssertionError("always")
+
+
+def checks_shape_and_sum_only(cutmix_labels):
+    got = cutmix_labels(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 0.3)
+    assert got.shape == (2,) and np.isclose(got.sum(), 1.0)
+
+
+def only_at_one_half(cutmix_labels):
+    got = cutmix_labels(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 0.5)
+    np.testing.assert_allclose(got, [0.5, 0.5])
+
+
+# wrong test -> words of the message (visible and hidden) that name what is wrong with it
+WRONG_TESTS = {
+    fails_everything: "your test also fails a right function",
+    checks_shape_and_sum_only: "not only its shape or sum",
+    only_at_one_half: "other than 0.5",
+}
+
+
+@pytest.mark.parametrize("test", RIGHT_TESTS, ids=lambda t: t.__name__)
+def test_a_right_test_passes_visible_and_hidden_alike(test, capsys):
+    visible.check_test_cutmix_labels(test)
+    hidden.grade_test_cutmix_labels(test)
+    assert capsys.readouterr().out.count("✓") == 2
+
+
+@pytest.mark.parametrize("test", list(WRONG_TESTS), ids=lambda t: t.__name__)
+def test_a_wrong_test_fails_visible_and_hidden_with_its_reason(test):
+    for check in (visible.check_test_cutmix_labels, hidden.grade_test_cutmix_labels):
+        with pytest.raises(AssertionError, match=WRONG_TESTS[test].replace("(", r"\(")):
+            check(test)
+
+
+def test_the_right_function_lent_to_a_test_stops_working_when_the_check_returns():
+    kept = []
+
+    def keeps_a_reference(cutmix_labels):
+        kept.append(cutmix_labels)
+        right_test_with_allclose_defaults(cutmix_labels)
+
+    with contextlib.suppress(AssertionError):
+        visible.check_test_cutmix_labels(keeps_a_reference)
+    lent_functions = [f for f in kept if isinstance(f, visible.LentFunction)]
+    assert len(lent_functions) == 3, "the check lends three right functions"
+    for lent in lent_functions:
+        with pytest.raises(RuntimeError, match="no longer works"):
+            lent(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 0.3)
+    with pytest.raises(AssertionError):  # a kept right function gains nothing when graded
+        hidden.grade_cutmix_labels(lent_functions[0])

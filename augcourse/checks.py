@@ -14,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import sys
+import textwrap
 import warnings
 from collections.abc import Callable
 
@@ -29,6 +31,48 @@ class CheckFailed(AssertionError):
     """A check found a wrong answer; the message explains what and why."""
 
 
+MESSAGE_WIDTH = 80  # nbgrader's Validate cuts lines at 87 characters, after a 4-space indent
+
+
+def message_lines(failure: BaseException) -> list[str]:
+    """A check's failure as the learner reads it: the message first, each line at most
+    MESSAGE_WIDTH characters (continuations aligned under the text), no traceback."""
+    lines = []
+    for number, line in enumerate(f"{type(failure).__name__}: {failure}".splitlines()):
+        label = re.match(r"^(\s*[a-z][a-z ]*:\s+)", line) if number else None
+        indent = " " * len(label.group(1)) if label else "    "
+        lines += textwrap.wrap(
+            line,
+            MESSAGE_WIDTH,
+            subsequent_indent=indent,
+            break_long_words=True,
+            break_on_hyphens=False,
+            drop_whitespace=True,
+        ) or [""]
+    return lines
+
+
+def _show_failures_as_messages() -> None:
+    """In IPython, show a CheckFailed as its message only: the frames would be the course's
+    check code, which says nothing to the learner (an error raised by the learner's own
+    code keeps its traceback, without the checks' frames: see __tracebackhide__)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell, "_course_failures_as_messages", False):
+        return
+
+    def show(shell, etype, value, tb, tb_offset=None):
+        lines = message_lines(value)
+        shell._showtraceback(etype, value, lines)
+        return lines
+
+    shell.set_custom_exc((CheckFailed,), show)
+    shell._course_failures_as_messages = True
+
+
 # While nbgrader autogrades, a failing visible check waits for the hidden checks that follow
 # it in the same cell: they name the mistake more precisely, and raise this failure if
 # they themselves pass. Everywhere else (a learner running the cell, Validate) it raises.
@@ -40,16 +84,30 @@ def visible_check(check: Callable) -> Callable:
 
     @functools.wraps(check)
     def run(*args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841  (IPython hides this frame in tracebacks)
         _deferred.clear()
         try:
             return check(*args, **kwargs)
         except CheckFailed as failure:
             if os.environ.get("NBGRADER_EXECUTION") != "autograde":
+                _show_failures_as_messages()
                 raise
             _deferred.append(failure)
             return None
+        except Exception as error:  # raised by the learner's code: show where, in their cell
+            raise error.with_traceback(_without_course_frames(error.__traceback__)) from None
 
     return run
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _without_course_frames(tb):
+    """The traceback from the first frame that is not the course's own check code."""
+    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(_PACKAGE):
+        tb = tb.tb_next
+    return tb
 
 
 def take_deferred() -> CheckFailed | None:
@@ -64,6 +122,7 @@ def take_deferred() -> CheckFailed | None:
 
 def call_quietly(fn: Callable, *args):
     """Call fn(*args); warnings and stderr become notes on stdout instead of errors."""
+    __tracebackhide__ = True  # noqa: F841  (an error in fn points into the learner's cell)
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(sys.stdout):
         warnings.simplefilter("always")
         result = fn(*args)

@@ -17,8 +17,10 @@ from augcourse.checks import call_quietly, fail, passed, recorded, visible_check
 from augcourse.experiment import methods_in
 
 # A small results table: four seeds (in a different order for each method), a distractor
-# method and a distractor condition. Against "baseline" on clean images, "cutmix" ties on
-# seed 3, wins on seeds 5 and 8 and loses on seed 13.
+# method, and the grey occluder at two sizes (size 8 after size 4 for the baseline, before it
+# for cutmix, so filtering the occluder but not the size gives wrong numbers whichever row
+# wins). Against "baseline" on clean images, "cutmix" ties on seed 3, wins on seeds 5 and 8
+# and loses on seed 13; under the grey 4 x 4 occluder it wins on every seed.
 EXAMPLE_RESULTS = [
     {"method": "baseline", "seed": 3, "occluder": "none", "size": 0, "accuracy": 0.90},
     {"method": "baseline", "seed": 5, "occluder": "none", "size": 0, "accuracy": 0.94},
@@ -32,6 +34,14 @@ EXAMPLE_RESULTS = [
     {"method": "cutmix", "seed": 13, "occluder": "none", "size": 0, "accuracy": 0.92},
     {"method": "cutmix", "seed": 3, "occluder": "none", "size": 0, "accuracy": 0.90},
     {"method": "cutmix", "seed": 5, "occluder": "none", "size": 0, "accuracy": 0.96},
+    {"method": "baseline", "seed": 3, "occluder": "grey", "size": 8, "accuracy": 0.60},
+    {"method": "baseline", "seed": 5, "occluder": "grey", "size": 8, "accuracy": 0.61},
+    {"method": "baseline", "seed": 8, "occluder": "grey", "size": 8, "accuracy": 0.58},
+    {"method": "baseline", "seed": 13, "occluder": "grey", "size": 8, "accuracy": 0.66},
+    {"method": "cutmix", "seed": 8, "occluder": "grey", "size": 8, "accuracy": 0.70},
+    {"method": "cutmix", "seed": 13, "occluder": "grey", "size": 8, "accuracy": 0.71},
+    {"method": "cutmix", "seed": 3, "occluder": "grey", "size": 8, "accuracy": 0.75},
+    {"method": "cutmix", "seed": 5, "occluder": "grey", "size": 8, "accuracy": 0.69},
     {"method": "cutmix", "seed": 8, "occluder": "grey", "size": 4, "accuracy": 0.83},
     {"method": "cutmix", "seed": 13, "occluder": "grey", "size": 4, "accuracy": 0.80},
     {"method": "cutmix", "seed": 3, "occluder": "grey", "size": 4, "accuracy": 0.81},
@@ -67,51 +77,81 @@ def describe_gain(value) -> str:
     return f"(mean {gain[0]:.6f}, std {gain[1]:.6f}, wins {gain[2]})"
 
 
-@visible_check
-def check_paired_gain(paired_gain: Callable) -> None:
-    """paired_gain on a small table: pairs by seed, sample std, ties are not wins."""
-    call = 'paired_gain(EXAMPLE_RESULTS, "cutmix", "baseline", "none", 0)'
-    # Per seed: 3: 0.90 - 0.90, 5: 0.96 - 0.94, 8: 0.95 - 0.92, 13: 0.92 - 0.93.
-    expected = (0.01, math.sqrt(0.001 / 3), 2)
-    rows = [dict(row) for row in EXAMPLE_RESULTS]
-    got = call_quietly(paired_gain, rows, "cutmix", "baseline", "none", 0)
-    if rows != EXAMPLE_RESULTS:
-        fail(call, "the results table left unchanged", "it was modified", "do not edit the rows.")
-    gain = as_gain(got)
-    if gain is None:
-        fail(call, "a tuple (mean, std, wins) of two floats and an int", repr(got))
-    mean, std, wins = gain
-    hint = None
+# (occluder, size) -> what paired_gain(EXAMPLE_RESULTS, "cutmix", "baseline", ...) returns.
+# Clean, per seed: 3: 0.90 - 0.90, 5: 0.96 - 0.94, 8: 0.95 - 0.92, 13: 0.92 - 0.93.
+# Grey 4 x 4: 3: 0.81 - 0.70, 5: 0.85 - 0.74, 8: 0.83 - 0.69, 13: 0.80 - 0.75.
+EXAMPLE_GAINS = {
+    ("none", 0): (0.01, math.sqrt(0.001 / 3), 2),
+    ("grey", 4): (0.1025, math.sqrt(0.004275 / 3), 4),
+}
+
+
+def _paired_gain_hint(mean: float, std: float, wins: int, expected, n: int) -> str | None:
+    """The likely mistake, from how the learner's gain differs from the expected one."""
     if math.isclose(mean, -expected[0], abs_tol=1e-9):
-        hint = "the difference is reversed: compute method's accuracy minus baseline's."
-    elif math.isclose(std, math.sqrt(0.001 / 4), abs_tol=1e-9):
-        hint = "use the sample standard deviation, np.std(differences, ddof=1)."
-    elif math.isclose(std, math.sqrt(0.001 / 3) / 2, abs_tol=1e-9):
-        hint = "return the standard deviation of the differences, not its standard error."
-    elif not math.isclose(std, expected[1], abs_tol=1e-9) and math.isclose(
+        return "the difference is reversed: compute method's accuracy minus baseline's."
+    if math.isclose(std, expected[1] * math.sqrt((n - 1) / n), abs_tol=1e-9):
+        return "use the sample standard deviation, np.std(differences, ddof=1)."
+    if math.isclose(std, expected[1] / math.sqrt(n), abs_tol=1e-9):
+        return "return the standard deviation of the differences, not its standard error."
+    if not math.isclose(std, expected[1], abs_tol=1e-9) and math.isclose(
         mean, expected[0], abs_tol=1e-9
     ):
-        hint = (
+        return (
             "the error bar is the standard deviation of the per-seed differences: pair each "
             "seed's accuracy with the baseline's accuracy on the same seed (the rows are not "
             "in the same seed order for every method)."
         )
-    elif wins == 3:
-        hint = "a tie (the same accuracy) is not a win: count differences > 0."
-    elif wins == 1:
-        hint = "wins are the seeds where the method beats the baseline (difference > 0)."
-    elif not math.isclose(mean, expected[0], abs_tol=1e-9):
-        hint = (
-            "keep only the rows of the given occluder and size, and pair each seed of the "
-            "method with the same seed of the baseline."
+    if wins > expected[2] and math.isclose(mean, expected[0], abs_tol=1e-9):
+        return "a tie (the same accuracy) is not a win: count differences > 0."
+    if wins < expected[2] and math.isclose(mean, expected[0], abs_tol=1e-9):
+        return "wins are the seeds where the method beats the baseline (difference > 0)."
+    if not math.isclose(mean, expected[0], abs_tol=1e-9):
+        return (
+            "keep only the rows of the given occluder and of the given size (each occluder "
+            "is tested at several sizes), and pair each seed of the method with the same "
+            "seed of the baseline."
         )
-    if (
-        not math.isclose(mean, expected[0], abs_tol=1e-9)
-        or not math.isclose(std, expected[1], abs_tol=1e-9)
-        or wins != expected[2]
-    ):
-        fail(call, describe_gain(expected), describe_gain(got), hint)
-    passed("paired_gain pairs by seed, uses the sample std and counts strict wins.")
+    return None
+
+
+@visible_check
+def check_paired_gain(paired_gain: Callable) -> None:
+    """paired_gain on a small table, clean and occluded: pairs by seed, keeps one occluder and
+    size, sample std, ties are not wins, the table left as it is."""
+    for (occluder, size), expected in EXAMPLE_GAINS.items():
+        call = f'paired_gain(EXAMPLE_RESULTS, "cutmix", "baseline", {occluder!r}, {size})'
+        rows = [dict(row) for row in EXAMPLE_RESULTS]
+        got = call_quietly(paired_gain, rows, "cutmix", "baseline", occluder, size)
+        if rows != EXAMPLE_RESULTS:
+            reordered = sorted(map(repr, rows)) == sorted(map(repr, EXAMPLE_RESULTS))
+            fail(
+                call,
+                "the results table left unchanged",
+                "its rows were reordered" if reordered else "it was modified",
+                "sort a copy (sorted(results, key=...)), not the table itself."
+                if reordered
+                else "do not edit the rows.",
+            )
+        gain = as_gain(got)
+        if gain is None:
+            fail(call, "a tuple (mean, std, wins) of two floats and an int", repr(got))
+        mean, std, wins = gain
+        if (
+            not math.isclose(mean, expected[0], abs_tol=1e-9)
+            or not math.isclose(std, expected[1], abs_tol=1e-9)
+            or wins != expected[2]
+        ):
+            fail(
+                call,
+                describe_gain(expected),
+                describe_gain(got),
+                _paired_gain_hint(mean, std, wins, expected, 4),
+            )
+    passed(
+        "paired_gain pairs by seed, keeps one occluder and size, uses the sample std and "
+        "counts strict wins."
+    )
 
 
 @visible_check

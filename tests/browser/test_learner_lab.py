@@ -112,3 +112,43 @@ def test_learner_runs_and_validates_notebook(path, learner_lab, page, steps):
             expect(message).to_contain_text("Success! Your notebook passes all the tests.")
     finally:
         learner_lab.shut_down_kernels()
+
+
+def test_validate_names_a_wrong_answers_mistake_first_and_shows_no_check_code(
+    learner_lab, page, steps
+):
+    from autograder.mistakes import mistakes_for
+
+    path = f"{ASSIGNMENT}/03_reversed_ratio_bug.ipynb"
+    notebook = solved_notebook(path)
+    wrong = next(m for m in mistakes_for("cutmix_labels") if m.key == "reversed_ratio")
+    answer = next(
+        c
+        for c in notebook.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "cutmix-labels-answer"
+    )
+    answer.source = wrong.notebook_source()
+    (learner_lab.root_dir / path).write_text(nbformat.writes(notebook))
+    try:
+        with steps("validate a notebook with the reversed-ratio bug in cutmix_labels"):
+            open_notebook(page, learner_lab, path)
+            message = validate(page)
+            text = message.inner_text()
+            all_lines = [line.strip() for line in text.splitlines() if line.strip()]
+            first = next(
+                (n for n, line in enumerate(all_lines) if line.startswith("CheckFailed:")), None
+            )
+            assert first is not None, text
+            lines = all_lines[first:]
+            error = "\n".join(lines)
+            assert lines[0].startswith("CheckFailed: cutmix_labels("), error
+            labels = [
+                line.split(":")[0]
+                for line in lines[:8]
+                if line.startswith(("expected:", "got:", "likely mistake:"))
+            ]
+            assert labels == ["expected", "got", "likely mistake"], error
+            assert "weights are swapped" in error
+            assert "augcourse" not in text and "Traceback" not in error, text
+    finally:
+        learner_lab.shut_down_kernels()

@@ -856,3 +856,36 @@ def cutmix_labels_in_place(label1, label2, patch_ratio):
     label1 *= 1 - patch_ratio
     label1 += label2 * patch_ratio
     return label1
+
+
+# --- test_cutmix_labels (a learner's test, judged on right and wrong functions) ----------
+
+
+@dataclass(frozen=True)
+class WrongTest:
+    """One known wrong way to write the learner's test of cutmix_labels."""
+
+    key: str
+    named_by: str  # words of the message (visible and hidden) that name what is wrong
+    implementation: Callable
+
+
+def _fails_everything(cutmix_labels):
+    raise AssertionError("always")
+
+
+def _checks_shape_and_sum_only(cutmix_labels):
+    got = cutmix_labels(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 0.3)
+    assert got.shape == (2,) and np.isclose(got.sum(), 1.0)
+
+
+def _only_at_one_half(cutmix_labels):
+    got = cutmix_labels(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 0.5)
+    np.testing.assert_allclose(got, [0.5, 0.5])
+
+
+WRONG_TESTS = [
+    WrongTest("fails_right_functions", "your test also fails a right function", _fails_everything),
+    WrongTest("shape_and_sum_only", "not only its shape or sum", _checks_shape_and_sum_only),
+    WrongTest("only_at_one_half", "other than 0.5", _only_at_one_half),
+]

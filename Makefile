@@ -16,7 +16,7 @@ export IPYTHONDIR := $(BUILD)/ipython
 export MPLCONFIGDIR := $(BUILD)/matplotlib
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test release grade lab instructor-lab system-packages benchmark lint format clean
+.PHONY: demo test check release grade lab instructor-lab system-packages benchmark lint format clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -30,7 +30,14 @@ demo: $(INSTALLED)
 test: $(INSTALLED) system-packages
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
-	MPLBACKEND=Agg COURSE_FAST=1 $(PYTHON) -m pytest --nbval-lax --nbval-current-env
+	MPLBACKEND=Agg COURSE_FAST=1 $(PYTHON) -m pytest --nbval-lax --nbval-current-env --durations=15
+
+# The everyday loop (about a minute): lint and every test that runs no nbgrader command, grades
+# no learner and opens no browser.
+check: $(INSTALLED)
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	MPLBACKEND=Agg COURSE_FAST=1 $(PYTHON) -m pytest -q -m "not nbgrader and not browser"
 
 # Debian packages the tests need (chromium, bubblewrap), installed when missing and allowed.
 system-packages:

@@ -3,8 +3,8 @@
 import inspect
 import sys
 import warnings
-from pathlib import Path
 
+import correct_styles
 import numpy as np
 import pytest
 
@@ -13,9 +13,6 @@ from autograder import checks as hidden
 from autograder import reference
 from autograder.answers import ANSWERS
 from autograder.mistakes import MISTAKES
-
-sys.path.insert(0, str(Path(__file__).parent))
-import correct_styles  # noqa: E402
 
 FUNCTIONS = correct_styles.LEARNER_FUNCTIONS
 

@@ -9,6 +9,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import correct_styles
 import nbformat
 import pytest
 
@@ -16,9 +17,6 @@ from autograder.course import ASSIGNMENT, Course, notebook_names
 from autograder.grading import CanaryFailed, Limits, grade_class
 from autograder.mistakes import MISTAKES
 from autograder.samples import TYPICAL_LEARNERS, with_answers, write_sample_class
-
-sys.path.insert(0, str(Path(__file__).parent))
-import correct_styles  # noqa: E402
 
 pytestmark = pytest.mark.nbgrader
 LIMITS = Limits(cell_seconds=10, learner_seconds=300)

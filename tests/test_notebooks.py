@@ -2,9 +2,9 @@
 blank release zero, and plausible wrong answers below full marks."""
 
 import filecmp
-import sys
 from pathlib import Path
 
+import correct_styles
 import nbformat
 import pytest
 
@@ -21,9 +21,6 @@ from autograder.course import (
 from autograder.mistakes import mistakes_for
 from autograder.release import build_release
 from autograder.samples import with_answers
-
-sys.path.insert(0, str(Path(__file__).parent))
-import correct_styles  # noqa: E402
 
 NOTEBOOKS = sorted(p.name for p in (SOLUTIONS / ASSIGNMENT).glob("*.ipynb"))
 STATED_TOTALS = {"01_cutout.ipynb": 8, "02_cutmix.ipynb": 17, "03_reversed_ratio_bug.ipynb": 6}
@@ -42,6 +39,7 @@ def test_every_solution_notebook_is_released():
     assert NOTEBOOKS == list(STATED_TOTALS), "solutions/ and the stated points disagree"
 
 
+@pytest.mark.nbgrader
 @pytest.mark.parametrize("assignment", assignments())
 def test_regenerated_release_equals_committed_notebooks(tmp_path, assignment):
     regenerated = build_release(tmp_path, assignment)

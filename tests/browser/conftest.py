@@ -37,13 +37,6 @@ GRADING_TIMEOUT = 600  # seconds; the sample class takes about a minute
 WAIT_MS = 30_000
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        "browser: drives JupyterLab in headless Chromium (needs /usr/bin/chromium; see README)",
-    )
-
-
 def pytest_collection_modifyitems(config, items):
     # Tests that need the graded sample class run after the other browser tests, which run
     # while it is graded in the background.

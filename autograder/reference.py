@@ -1,4 +1,4 @@
-"""Reference implementation of every learner function in the course (see SPEC.md).
+"""Reference implementation of every learner function in the course (see docs/spec.md).
 
 This module is the instructor's: learners never receive it, and nothing in
 `notebooks/` may import it. Hidden checks compare learner outputs with it.

@@ -83,7 +83,7 @@ def interval(centre: int, size: int, length: int) -> set[int]:
 
 
 def clipped_box(height: int, width: int, cy: int, cx: int, box_h: int, box_w: int) -> Box:
-    """The box SPEC.md describes, computed here without the reference."""
+    """The box docs/spec.md describes, computed here without the reference."""
     top, left = cy - box_h // 2, cx - box_w // 2
     return (max(top, 0), min(top + box_h, height), max(left, 0), min(left + box_w, width))
 

@@ -40,7 +40,7 @@ from augcourse.checks import passed as _passed
 from augcourse.probe import Raised, rebuild
 from autograder import reference
 from autograder.answers import ANSWERS
-from autograder.mistakes import Mistake, mistakes_for
+from autograder.mistakes import Mistake, lookup, lookup_or_none, mistakes_for
 
 IMAGE_DTYPES = (np.uint8, np.float32, np.float64)
 
@@ -105,10 +105,6 @@ def _run_many(fn: Callable, calls: list[tuple]) -> list[tuple[object, bool]]:
     return outcomes
 
 
-def _mistake(function: str, key: str) -> Mistake:
-    return next(m for m in mistakes_for(function) if m.key == key)
-
-
 def _draws_observed(fn: Callable, args_for: Callable, box_of: Callable) -> draws.Observed:
     """augcourse.draws' properties at grading-time seeds, the learner's calls sent in batches.
 
@@ -136,7 +132,7 @@ def _draws_failure(name: str, seen: draws.Observed, title: str) -> CheckFailed |
         key = "centre_never_last"
     else:
         key = None
-    mistake = _mistake(name, key) if key else None
+    mistake = lookup(name, key) if key else None
     expected = "patch sizes drawn from Beta(alpha, alpha) and centres over every pixel"
     return _failure(title, [f"  expected: {expected}", f"  got:      {problem}"], mistake, hint)
 
@@ -479,7 +475,7 @@ def _check_reproducible(name: str, fn: Callable, args: tuple, seed: int, first) 
         for a, b in zip(again_parts, first_parts, strict=True)
     )
     if not same:
-        mistake = next((m for m in mistakes_for(name) if m.key == "global_random"), None)
+        mistake = lookup_or_none(name, "global_random")
         raise _failure(
             f"{name}(..., rng=np.random.default_rng({seed})) called twice",
             ["  expected: the same result both times", "  got:      different results"],
@@ -518,7 +514,7 @@ def _check_every_pixel_is_a_centre(cutout: Callable, base_seed: int) -> None:
             "  expected: every pixel masked in some draw (with size 1 the square is its centre)",
             f"  got:      never masked at (row, col) {sorted(never)}: the centre never reaches them",
         ],
-        _mistake("cutout", key) if key else None,
+        lookup("cutout", key) if key else None,
         "draw cy = rng.integers(H) and cx = rng.integers(W).",
     )
 
@@ -577,7 +573,7 @@ def grade_cutout(cutout: Callable) -> None:
                 raise _failure(
                     call,
                     ["  expected: the square set to 0", "  got:      other values"],
-                    _mistake("cutout", "filled_with_mean") if filled_with_mean else None,
+                    lookup("cutout", "filled_with_mean") if filled_with_mean else None,
                     "set the square to 0.",
                 )
             seen.add(box)
@@ -585,7 +581,7 @@ def grade_cutout(cutout: Callable) -> None:
                 _check_reproducible("cutout", cutout, (image, size), seed, result)
         if draw_count >= 700 and seen != valid:
             missing = valid - seen
-            mistake = next(m for m in mistakes_for("cutout") if m.key == "centre_kept_from_border")
+            mistake = lookup("cutout", "centre_kept_from_border")
             clipped = all(
                 (bottom - top, right - left) != (size, size) for top, bottom, left, right in missing
             )
@@ -603,7 +599,7 @@ def grade_cutout(cutout: Callable) -> None:
 def _check_image_result(name: str, call: str, image: np.ndarray, result, modified: bool):
     """Common checks of an image-returning random function; returns the changed box."""
     if modified:
-        mistake = next((m for m in mistakes_for(name) if m.key == "input_modified"), None)
+        mistake = lookup_or_none(name, "input_modified")
         raise _failure(
             call, ["  expected: the input unchanged", "  got:      it was modified"], mistake
         )
@@ -755,12 +751,12 @@ def _label_diagnosis(name: str, label, label1, label2, share: float) -> tuple[Mi
     """Why a mixed label is wrong, if a known mistake explains it."""
     label = np.asarray(label, dtype=np.float64)
     if np.allclose(label, share * label1 + (1 - share) * label2, atol=1e-6):
-        return next((m for m in mistakes_for(name) if m.key == "weights_swapped"), None), ""
+        return lookup_or_none(name, "weights_swapped"), ""
     difference = label2 - label1
     if np.abs(difference).max() > 0:
         weight = float(np.dot(label - label1, difference) / np.dot(difference, difference))
         if np.allclose(label, (1 - weight) * label1 + weight * label2, atol=1e-6):
-            mistake = next((m for m in mistakes_for(name) if m.key == "lam_not_readjusted"), None)
+            mistake = lookup_or_none(name, "lam_not_readjusted")
             return mistake, ""
     return (
         None,
@@ -872,7 +868,7 @@ def grade_cutmix(cutmix: Callable) -> None:
                     "  expected: boxes clipped at every border",
                     f"  got:      never clipped at the {', '.join(sorted(missing))}",
                 ],
-                next(m for m in mistakes_for("cutmix") if m.key == "centre_kept_from_border"),
+                lookup("cutmix", "centre_kept_from_border"),
             )
 
 
@@ -922,7 +918,7 @@ def grade_cutmix_batch(cutmix_batch: Callable) -> None:
                 raise _failure(
                     call,
                     ["  expected: the inputs unchanged", "  got:      they were modified"],
-                    next(m for m in mistakes_for("cutmix_batch") if m.key == "input_modified"),
+                    lookup("cutmix_batch", "input_modified"),
                 )
             if isinstance(got, _Raised) or not (isinstance(got, tuple) and len(got) == 2):
                 raise _failure(
@@ -966,7 +962,7 @@ def grade_cutmix_batch(cutmix_batch: Callable) -> None:
                         "  expected: one box for the whole batch",
                         f"  got:      boxes {sorted(set(boxes.values()))}",
                     ],
-                    next(m for m in mistakes_for("cutmix_batch") if m.key == "box_per_image"),
+                    lookup("cutmix_batch", "box_per_image"),
                 )
             box = next(iter(boxes.values()), None)
             partners = list(range(count))
@@ -1033,7 +1029,7 @@ def grade_cutmix_batch(cutmix_batch: Callable) -> None:
                     f"  got:      always {sorted(partner_lists)}: partners are not a random "
                     "permutation",
                 ],
-                _mistake("cutmix_batch", "partners_rolled"),
+                lookup("cutmix_batch", "partners_rolled"),
             )
     batch = np.stack([np.full((1, *draws.IMAGE), float(n + 1)) for n in range(8)])
 

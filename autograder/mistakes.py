@@ -69,6 +69,22 @@ def mistakes_for(function: str) -> list[Mistake]:
     return [m for m in MISTAKES if m.function == function]
 
 
+def lookup(function: str, key: str) -> Mistake:
+    """The bank's mistake `key` of learner function `function` (KeyError if there is none)."""
+    for mistake in MISTAKES:
+        if (mistake.function, mistake.key) == (function, key):
+            return mistake
+    raise KeyError(f"no mistake {key!r} of {function} in the bank")
+
+
+def lookup_or_none(function: str, key: str) -> Mistake | None:
+    """Like `lookup`, None when the function has no such mistake."""
+    try:
+        return lookup(function, key)
+    except KeyError:
+        return None
+
+
 # --- centered_box ---------------------------------------------------------------
 
 

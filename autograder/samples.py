@@ -12,7 +12,7 @@ import nbformat
 
 from autograder.answers import ANSWERS
 from autograder.course import ASSIGNMENT, EXPERIMENT, SOLUTIONS, notebook_names, read_notebook
-from autograder.mistakes import mistakes_for
+from autograder.mistakes import lookup
 
 
 def answer_cells(notebook: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
@@ -43,7 +43,7 @@ def mistake_answers(*keys: str) -> dict[str, str]:
     answers = {}
     for spec in keys:
         function, key = spec.split(":")
-        mistake = next(m for m in mistakes_for(function) if m.key == key)
+        mistake = lookup(function, key)
         answers[function] = mistake.notebook_source()
     return answers
 

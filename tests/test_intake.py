@@ -454,6 +454,24 @@ def test_a_notebook_nbformat_rejects_is_refused_not_raised(tmp_path):
     assert "5" in problems[0]
 
 
+def test_tags_nbformat_forbids_are_removed_and_the_notebook_graded(tmp_path):
+    notebook = make_notebook(TESTS["01_cutout.ipynb"])
+    notebook.cells[0].metadata["tags"] = ['x" onmouseover="alert(1,2)', "fine"]
+    notebook.cells[1].metadata["tags"] = "not a list"
+    path = tmp_path / "01_cutout.ipynb"
+    path.write_text(json.dumps(notebook))
+
+    clean, problems = sanitize(path)
+
+    assert clean is not None, problems
+    assert "tags" not in clean.cells[0].metadata and "tags" not in clean.cells[1].metadata
+    assert problems == [
+        "cell 1 had tags nbformat does not allow; they were removed",
+        "cell 2 had tags nbformat does not allow; they were removed",
+    ]
+    assert_nbgrader_accepts(clean)
+
+
 def test_unreadable_nbgrader_metadata_makes_an_ordinary_cell(tmp_path):
     notebook = make_notebook(TESTS["01_cutout.ipynb"])
     notebook.cells[1].metadata.nbgrader = "solution"

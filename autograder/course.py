@@ -1,7 +1,9 @@
 """Real nbgrader runs on a course folder: release, collect, autograde, read the gradebook.
 
-Every command runs nbgrader's own command line in a subprocess with the course folder
-given explicitly, so tests, the demo and an instructor's run all use the same path.
+Releases and exports run nbgrader's own command line in a subprocess, with the course
+folder given explicitly; a learner is autograded through nbgrader's API in a forked child
+(`LearnerGrading`), so that nbgrader is imported once per run. Tests, the demo and an
+instructor's run all take these same paths.
 """
 
 from __future__ import annotations

@@ -496,7 +496,7 @@ def sanitize(
     except _Unreadable as error:
         return None, [f"not a valid notebook: {error}"]
     except Exception as error:  # a learner's file must never stop the class's grading
-        return None, [f"not a valid notebook: {_short(f'{type(error).__name__}: {error}')}"]
+        return None, [f"not a valid notebook: {_first_line(f'{type(error).__name__}: {error}')}"]
 
 
 def _sanitize(
@@ -518,7 +518,7 @@ def _sanitize(
     try:
         nbformat.validate(notebook)
     except nbformat.ValidationError as error:
-        raise _Unreadable(_short(error.message)) from None
+        raise _Unreadable(_first_line(error.message)) from None
     return notebook, problems
 
 
@@ -530,7 +530,7 @@ def write_clean(notebook: nbformat.NotebookNode, path: Path) -> Path:
     return path
 
 
-def _short(text: str, limit: int = 120) -> str:
+def _first_line(text: str, limit: int = 120) -> str:
     line = str(text).strip().splitlines()[0] if str(text).strip() else "unknown error"
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
@@ -570,7 +570,7 @@ def _read(path: Path) -> tuple[nbformat.NotebookNode, list[str]]:
             notebook = nbformat.convert(notebook, 4)
             problems.append(f"notebook format {major} converted to 4")
     except Exception as error:  # nbformat raises many kinds for broken files
-        raise _Unreadable(_short(f"{type(error).__name__}: {error}")) from None
+        raise _Unreadable(_first_line(f"{type(error).__name__}: {error}")) from None
     for number, cell in enumerate(notebook.cells, start=1):
         if not isinstance(cell.get("metadata", {}), dict):
             problems.append(f"cell {number} had unreadable metadata; it was cleared")

@@ -229,3 +229,19 @@ def test_the_right_function_lent_to_a_test_stops_working_when_the_check_returns(
             lent(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 0.3)
     with pytest.raises(AssertionError):  # a kept right function gains nothing when graded
         hidden.grade_cutmix_labels(lent_functions[0])
+
+
+def test_the_other_check_marks_keep_their_claims(capsys):
+    from augcourse.experiment_checks import check_paired_gain
+    from autograder.experiment_checks import reference_paired_gain
+
+    visible.check_test_cutmix_labels(right_test_with_allclose_defaults)
+    check_paired_gain(reference_paired_gain)
+    visible.check_choice("b")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        "✓ your test passes right functions and catches the reversed-ratio bug and two other "
+        "wrong versions."
+    )
+    assert out[1].startswith("✓ paired_gain pairs by seed, keeps one occluder and size")
+    assert out[2] == "• answer 'B' recorded; judged when graded."  # never a ✓

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.limits import COMMAND_SECONDS, DEFAULT_LIMITS, NBGRADER_CELL_SECONDS
 from autograder.nbgrader_settings import config_file_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +65,7 @@ class Course:
     def db_url(self) -> str:
         return f"sqlite:///{self.root / 'gradebook.db'}"
 
-    def run(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    def run(self, *args: str, timeout: float = COMMAND_SECONDS) -> subprocess.CompletedProcess:
         """Run one nbgrader command on this course; raise NbgraderError if it fails."""
         self.root.mkdir(parents=True, exist_ok=True)
         # cwd is the course folder, so this file (and not the project's) configures nbgrader.
@@ -115,7 +116,12 @@ class Course:
                 nbformat.write(notebook, folder / name)
         return folder
 
-    def autograde(self, student: str = "*", cell_timeout: int = 120, timeout: float = 900) -> None:
+    def autograde(
+        self,
+        student: str = "*",
+        cell_timeout: int = NBGRADER_CELL_SECONDS,
+        timeout: float = COMMAND_SECONDS,
+    ) -> None:
         """nbgrader autograde for one student (or every submitted one with "*") as a command.
 
         cell_timeout bounds each cell (nbgrader interrupts it and records an error);
@@ -131,13 +137,21 @@ class Course:
         )
 
     def start_grading(
-        self, student: str, cell_timeout: int = 60, timeout: float = 900
+        self,
+        student: str,
+        cell_timeout: int = DEFAULT_LIMITS.cell_seconds,
+        timeout: float = DEFAULT_LIMITS.learner_seconds,
     ) -> LearnerGrading:
         """Start autograding one learner (and writing their feedback) in the background."""
         self.root.mkdir(parents=True, exist_ok=True)
         return LearnerGrading(self, student, cell_timeout, timeout)
 
-    def grade_one(self, student: str, cell_timeout: int = 60, timeout: float = 900) -> dict:
+    def grade_one(
+        self,
+        student: str,
+        cell_timeout: int = DEFAULT_LIMITS.cell_seconds,
+        timeout: float = DEFAULT_LIMITS.learner_seconds,
+    ) -> dict:
         """Autograde one learner and write their feedback; wait for the outcome."""
         grading = self.start_grading(student, cell_timeout, timeout)
         while not grading.done():

@@ -27,8 +27,7 @@ import numpy as np
 from augcourse import checks as visible_checks
 from augcourse import experiment_checks as visible_experiment_checks
 from augcourse.probe import FunctionRef, Raised, decode, encode, rebuild
-
-CALL_SECONDS = 30.0
+from autograder.limits import CALL_SECONDS
 
 
 class KernelUnresponsive(RuntimeError):

@@ -15,17 +15,15 @@ shared by the assignments). Prints progress and a summary table.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from autograder.course import ASSIGNMENT, SOLUTIONS, assignments, notebook_names
 from autograder.grading import CanaryFailed, grade_class
 from autograder.intake import assignments_in
+from autograder.limits import DEFAULT_WORKERS
 
 DEFAULT_OUT = Path("build/grading")
-# Each learner's kernel keeps about one core busy; the grader itself needs little.
-DEFAULT_WORKERS = max(1, min(4, (os.cpu_count() or 1)))
 
 
 def positive_int(text: str) -> int:

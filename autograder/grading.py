@@ -27,7 +27,6 @@ from pathlib import Path
 
 from autograder.course import (
     ASSIGNMENT,
-    EXPERIMENT,
     SOLUTIONS,
     Course,
     NbgraderError,
@@ -37,6 +36,13 @@ from autograder.course import (
 )
 from autograder.inert import changes_of, is_active
 from autograder.intake import Submission, find_submissions, grade_ids_of, sanitize
+from autograder.limits import (  # noqa: F401  (Limits and limits_for are used by importers too)
+    ASSIGNMENT_LIMITS,
+    DEFAULT_LIMITS,
+    DEFAULT_WORKERS,
+    Limits,
+    limits_for,
+)
 from autograder.missing_feedback import write_missing_feedback
 from autograder.mistakes import MISTAKES
 from autograder.report import summary_table, write_class_report
@@ -162,25 +168,6 @@ def _forget(course: Course, learner: str) -> None:
         gradebook.update_or_create_student(learner, last_name=learner, first_name="")
     for stage in ("submitted", "autograded", "feedback"):
         shutil.rmtree(course.root / stage / learner / course.assignment, ignore_errors=True)
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How long one learner may take: each cell, and the whole autograde of the learner."""
-
-    cell_seconds: int = 60
-    learner_seconds: float = 900
-
-
-DEFAULT_LIMITS = Limits()
-# measuring_the_effect trains 40 small nets in one cell and more in another (about 40 s in
-# all on 2 cores; a course notebook cell takes about a second): room for slower machines.
-ASSIGNMENT_LIMITS = {EXPERIMENT: Limits(cell_seconds=300, learner_seconds=900)}
-
-
-def limits_for(assignment: str) -> Limits:
-    """The time limits that fit an assignment's notebooks."""
-    return ASSIGNMENT_LIMITS.get(assignment, DEFAULT_LIMITS)
 
 
 @dataclass
@@ -420,7 +407,7 @@ def grade_class(
     out_dir: Path,
     progress: Callable[[str], None] = print,
     limits: Limits | None = None,
-    workers: int = min(2, os.cpu_count() or 1),
+    workers: int = DEFAULT_WORKERS,
     assignment: str = ASSIGNMENT,
     course_dir: Path | None = None,
 ) -> list[LearnerResult]:

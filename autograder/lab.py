@@ -21,7 +21,7 @@ import os
 import sys
 from pathlib import Path
 
-from autograder.grading import ASSIGNMENT_LIMITS, DEFAULT_LIMITS
+from autograder.limits import VALIDATE_CELL_SECONDS
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -48,12 +48,6 @@ NBGRADER_SERVER_EXTENSIONS = {
 }
 # Both roles: no "receive Jupyter news?" prompt (the course is used offline too).
 QUIET_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)
-# Validate runs the whole notebook, each cell within nbgrader's Execute.timeout (30 s by
-# default). Notebook 04 trains its models in one cell, about 22 s on 2 cores: a slower
-# laptop would see Validate fail on a right answer. Learners get the grader's cell limit.
-VALIDATE_CELL_SECONDS = max(
-    limits.cell_seconds for limits in (DEFAULT_LIMITS, *ASSIGNMENT_LIMITS.values())
-)
 LEARNER_CONFIG = (
     "# Written by autograder.lab for the learner's lab; do not edit.\n"
     "c = get_config()  # noqa: F821\n"

@@ -9,6 +9,7 @@ from autograder.feedback import (
     NBGRADER_TEMPLATES,
     TEMPLATES,
 )
+from autograder.limits import NBGRADER_CELL_SECONDS
 
 # nbgrader's own list, with Execute replaced by ExecuteAndDecide (autograder/execute.py) and
 # the learner's content made inert before it is stored (autograder/inert.py).
@@ -39,7 +40,7 @@ def apply(c) -> None:
     # Printing in a loop must not flood the autograded notebook or the feedback.
     c.LimitOutput.max_lines = 200
     c.LimitOutput.max_traceback = 40
-    c.Execute.timeout = 120
+    c.Execute.timeout = NBGRADER_CELL_SECONDS
     # Graded test cells are decided in the grading process, never in the learner's kernel.
     c.Autograde.autograde_preprocessors = AUTOGRADE_PREPROCESSORS
     # Files a learner's code wrote beside its notebook never reach Formgrader or feedback.

@@ -28,14 +28,22 @@ import sys
 import uuid
 from pathlib import Path
 
+from autograder.limits import (
+    KERNEL_CPU_SECONDS,
+    KERNEL_FILE_BYTES,
+    KERNEL_MEMORY_BYTES,
+    KERNEL_OPEN_FILES,
+    KERNEL_PROCESSES,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 LEARNER_PACKAGE = ROOT / "augcourse"
 
-MEMORY_BYTES = 3 * 1024**3
-CPU_SECONDS = 600
-FILE_BYTES = 256 * 1024**2
-OPEN_FILES = 512
-MAX_PROCESSES = 64
+MEMORY_BYTES = KERNEL_MEMORY_BYTES
+CPU_SECONDS = KERNEL_CPU_SECONDS
+FILE_BYTES = KERNEL_FILE_BYTES
+OPEN_FILES = KERNEL_OPEN_FILES
+MAX_PROCESSES = KERNEL_PROCESSES
 PIDS_CGROUP = Path("/sys/fs/cgroup/pids")  # cgroup v1 pids controller, where mounted
 
 

@@ -11,24 +11,58 @@ from autograder.feedback import (
 )
 from autograder.limits import NBGRADER_CELL_SECONDS
 
-# nbgrader's own list, with Execute replaced by ExecuteAndDecide (autograder/execute.py) and
-# the learner's content made inert before it is stored (autograder/inert.py).
-AUTOGRADE_PREPROCESSORS = [
-    "autograder.execute.ExecuteAndDecide",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "autograder.inert.InertOutputs",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
-FEEDBACK_PREPROCESSORS = [
-    "nbgrader.preprocessors.GetGrades",
-    "autograder.feedback.CleanFeedback",
-    "autograder.inert.InertOutputs",  # again: an autograded notebook from an older grader
-    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-]
+
+def dotted(cls) -> str:
+    """The import path nbgrader's configuration accepts for a preprocessor class."""
+    return f"{cls.__module__}.{cls.__name__}"
+
+
+def nbgrader_defaults() -> dict[str, list[str]]:
+    """nbgrader's own preprocessor lists for autograde and feedback, as import paths."""
+    from nbgrader.converters import Autograde, GenerateFeedback
+
+    return {
+        "autograde": [
+            dotted(c) for c in Autograde.class_traits()["autograde_preprocessors"].default()
+        ],
+        "feedback": [dotted(c) for c in GenerateFeedback.class_traits()["preprocessors"].default()],
+    }
+
+
+# The course's named changes to nbgrader's lists; everything else stays nbgrader's default.
+REPLACED = {"nbgrader.preprocessors.execute.Execute": "autograder.execute.ExecuteAndDecide"}
+INSERTED_BEFORE = {  # nbgrader's preprocessor -> the course's, run just before it
+    "autograde": {
+        "nbgrader.preprocessors.saveautogrades.SaveAutoGrades": "autograder.inert.InertOutputs"
+    },
+    "feedback": {},
+}
+INSERTED_AFTER = {  # nbgrader's preprocessor -> the course's, run just after it (in order)
+    "autograde": {},
+    "feedback": {
+        "nbgrader.preprocessors.getgrades.GetGrades": [
+            "autograder.feedback.CleanFeedback",  # hidden tests and traceback noise removed
+            "autograder.inert.InertOutputs",  # again: an autograded notebook of an older grader
+        ]
+    },
+}
+
+
+def with_course_changes(step: str, defaults: list[str]) -> list[str]:
+    """nbgrader's list for `step` with the course's named changes."""
+    changed = []
+    for name in defaults:
+        if name in INSERTED_BEFORE[step]:
+            changed.append(INSERTED_BEFORE[step][name])
+        changed.append(REPLACED.get(name, name))
+        changed += INSERTED_AFTER[step].get(name, [])
+    return changed
+
+
+# Graded test cells are decided outside the kernel (ExecuteAndDecide, autograder/execute.py),
+# and the learner's content is made inert before it is stored (autograder/inert.py).
+AUTOGRADE_PREPROCESSORS = with_course_changes("autograde", nbgrader_defaults()["autograde"])
+FEEDBACK_PREPROCESSORS = with_course_changes("feedback", nbgrader_defaults()["feedback"])
 
 
 def apply(c) -> None:

@@ -238,7 +238,7 @@ def test_an_inert_notebook_renders_no_learner_script_in_nbconverts_templates():
 
 def test_the_autograde_and_feedback_steps_make_notebooks_inert():
     assert AUTOGRADE_PREPROCESSORS.index("autograder.inert.InertOutputs") == (
-        AUTOGRADE_PREPROCESSORS.index("nbgrader.preprocessors.SaveAutoGrades") - 1
+        AUTOGRADE_PREPROCESSORS.index("nbgrader.preprocessors.saveautogrades.SaveAutoGrades") - 1
     )
     assert AUTOGRADE_PREPROCESSORS.index("autograder.execute.ExecuteAndDecide") == 0
     assert "autograder.inert.InertOutputs" in FEEDBACK_PREPROCESSORS

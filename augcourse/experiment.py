@@ -585,7 +585,9 @@ def methods_in(results: Sequence[dict]) -> list[str]:
     return list(dict.fromkeys(row["method"] for row in results))
 
 
-def _by_seed(results: Sequence[dict], method: str, occluder: str, size: int) -> dict[int, float]:
+def accuracy_by_seed(
+    results: Sequence[dict], method: str, occluder: str, size: int
+) -> dict[int, float]:
     """{seed: accuracy} of one method under one condition."""
     return {
         row["seed"]: row["accuracy"]
@@ -600,7 +602,7 @@ def mean_std(results: Sequence[dict], method: str, occluder: str, size: int) -> 
     occluder "none" with size 0 is the clean test set. Raises ValueError if the table has
     no such rows.
     """
-    values = np.array(list(_by_seed(results, method, occluder, size).values()))
+    values = np.array(list(accuracy_by_seed(results, method, occluder, size).values()))
     if values.size == 0:
         raise ValueError(f"no rows for method {method!r}, occluder {occluder!r}, size {size}")
     std = float(values.std(ddof=1)) if values.size > 1 else float("nan")
@@ -701,7 +703,7 @@ def plot_per_seed(
         squeeze=False,
     )
     for ax, condition in zip(axes[0], conditions, strict=True):
-        by_method = [_by_seed(results, method, *condition) for method in methods]
+        by_method = [accuracy_by_seed(results, method, *condition) for method in methods]
         for seed in by_method[0]:
             ax.plot(
                 range(len(methods)),

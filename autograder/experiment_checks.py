@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from augcourse.checks import CheckFailed, call_quietly
-from augcourse.experiment import _by_seed, methods_in  # _by_seed: {seed: accuracy}
+from augcourse.experiment import accuracy_by_seed, methods_in
 from augcourse.experiment_checks import as_gain, describe_gain
 from autograder.checks import grading_rng, passed
 
@@ -39,8 +39,8 @@ def reference_paired_gain(
     results: Sequence[dict], method: str, baseline: str, occluder: str, size: int
 ) -> tuple[float, float, int]:
     """Mean and sample std (ddof=1) of method - baseline per seed, and the seeds it wins."""
-    ours = _by_seed(results, method, occluder, size)
-    theirs = _by_seed(results, baseline, occluder, size)
+    ours = accuracy_by_seed(results, method, occluder, size)
+    theirs = accuracy_by_seed(results, baseline, occluder, size)
     differences = np.array([ours[seed] - theirs[seed] for seed in theirs if seed in ours])
     return (
         float(differences.mean()),
@@ -51,8 +51,8 @@ def reference_paired_gain(
 
 def _wrong_versions(results, method, baseline, occluder, size) -> dict[str, tuple]:
     """What common mistakes return, each with the hint that explains it."""
-    ours = _by_seed(results, method, occluder, size)
-    theirs = _by_seed(results, baseline, occluder, size)
+    ours = accuracy_by_seed(results, method, occluder, size)
+    theirs = accuracy_by_seed(results, baseline, occluder, size)
     seeds = list(theirs)
     paired = np.array([ours[s] - theirs[s] for s in seeds])
     mine = np.array(list(ours.values()))
@@ -291,7 +291,7 @@ def grade_best_method(
     methods = list(among) if among is not None else methods_in(results)
     means = {}
     for method in methods:
-        values = list(_by_seed(results, method, occluder, size).values())
+        values = list(accuracy_by_seed(results, method, occluder, size).values())
         if not values:
             raise CheckFailed(
                 f"{name}: your table has no rows for {method!r} with {occluder} squares of "

@@ -45,7 +45,7 @@ from autograder.limits import (  # noqa: F401  (Limits and limits_for are used b
 )
 from autograder.missing_feedback import write_missing_feedback
 from autograder.mistakes import MISTAKES
-from autograder.report import summary_table, write_class_report
+from autograder.report import class_summary_text, write_class_report
 from autograder.sandbox import protections
 from autograder.suspicious import findings
 
@@ -462,7 +462,9 @@ def grade_class(
     write_outputs(course, results, out_dir)
     progress("")
     progress(
-        summary_table([_learner_row(r) for r in results], [row for r in results for row in r.rows])
+        class_summary_text(
+            [_learner_row(r) for r in results], [row for r in results for row in r.rows]
+        )
     )
     return results
 

@@ -13,7 +13,7 @@ Input, as the grading pipeline produces it:
 
 `write_class_report` writes `class_report.html`: a single self-contained file (inline CSS,
 pictures as PNG data URIs, no scripts) that can be mailed or archived as it is.
-`summary_table` is the plain-text summary printed at the end of grading.
+`class_summary_text` is the plain-text summary printed at the end of grading.
 
 Learners needing attention are never scored as 0: they are listed with their reason,
 left out of the grade distribution and the pass rates, and shown as "not graded".
@@ -587,7 +587,7 @@ def _printable(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def summary_table(learners: list[dict], rows: list[dict]) -> str:
+def class_summary_text(learners: list[dict], rows: list[dict]) -> str:
     """A fixed-width table, one line per learner, and a line of totals.
 
     Columns: learner, status, score/max ("not graded" when it needs attention),

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from autograder.mistakes import MISTAKES
-from autograder.report import summary_table, write_class_report
+from autograder.report import class_summary_text, write_class_report
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SCRIPT_NAME = "<script>alert('x')</script>"
@@ -237,7 +237,7 @@ def test_report_without_any_graded_learner(tmp_path):
 
 def test_summary_table_has_one_line_per_learner_and_totals():
     rows, learners = make_class()
-    lines = summary_table(learners, rows).splitlines()
+    lines = class_summary_text(learners, rows).splitlines()
     assert len(lines) == 2 + len(learners) + 2  # header, rule, learners, rule, totals
     header, body, totals = lines[0], lines[2:-2], lines[-1]
     status_column = header.index("status")
@@ -257,6 +257,6 @@ def test_summary_table_keeps_a_learner_on_one_line():
     learners = [
         {"learner": "mal\nlory", "status": "graded", "score": 1.0, "max": 1.0, "seconds": 1.0}
     ]
-    lines = summary_table(learners, []).splitlines()
+    lines = class_summary_text(learners, []).splitlines()
     assert len(lines) == 5
     assert lines[2].startswith("mal?lory")

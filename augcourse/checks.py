@@ -28,7 +28,15 @@ Box = tuple[int, int, int, int]
 
 
 class CheckFailed(AssertionError):
-    """A check found a wrong answer; the message explains what and why."""
+    """A check found a wrong answer; the message explains what and why.
+
+    mistake: "function:key" of the bank's mistake the check recognised (autograder's hidden
+    checks name it; the table of results reads it), or None.
+    """
+
+    def __init__(self, message: str = "", mistake: str | None = None):
+        super().__init__(message)
+        self.mistake = mistake
 
 
 MESSAGE_WIDTH = 80  # nbgrader's Validate cuts lines at 87 characters, after a 4-space indent

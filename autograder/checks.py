@@ -143,7 +143,7 @@ def _failure(title: str, lines: Iterable[str], mistake: Mistake | None = None, h
         message.append(f"  likely mistake: {mistake.explanation}")
     elif hint:
         message.append(f"  hint: {hint}")
-    return CheckFailed("\n".join(message))
+    return CheckFailed("\n".join(message), mistake and f"{mistake.function}:{mistake.key}")
 
 
 def _input_size(args: tuple) -> int:
@@ -389,7 +389,8 @@ def _grader(name: str) -> Callable:
                     note = ", ".join(f"{h}" for h in wrong)
                     raise CheckFailed(
                         f"{failure}\n  note: {name} calls your {note}, which fails its own check; "
-                        "fix that first."
+                        "fix that first.",
+                        failure.mistake,
                     ) from None
                 raise
             passed(f"{name} passes the hidden checks.")

@@ -21,6 +21,7 @@ import os
 import select
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -205,8 +206,16 @@ GRADER_NAMES = {
 }
 
 
-def decide_cell(source: str, link: KernelLink | None) -> list[dict]:
-    """Run a test cell's source here, against the learner's names; return its outputs."""
+@dataclass(frozen=True)
+class Decision:
+    """A graded test cell decided here: its outputs, and the bank's mistake it recognised."""
+
+    outputs: list[dict]
+    mistake: str | None = None  # "function:key"
+
+
+def decide_cell(source: str, link: KernelLink | None) -> Decision:
+    """Run a test cell's source here, against the learner's names; return its decision."""
     from autograder import checks as hidden_checks
 
     namespace = {"__builtins__": builtins, "__name__": "__test_cell__", **GRADER_NAMES}
@@ -241,7 +250,11 @@ def decide_cell(source: str, link: KernelLink | None) -> list[dict]:
             os.environ.pop("NBGRADER_EXECUTION", None)
         else:
             os.environ["NBGRADER_EXECUTION"] = previous
-    return cell_outputs(stdout.getvalue(), images, error)
+    mistake = getattr(error, "mistake", None)
+    return Decision(
+        cell_outputs(stdout.getvalue(), images, error),
+        mistake if isinstance(mistake, str) else None,
+    )
 
 
 def cell_outputs(text: str, images: list[bytes], error: BaseException | None) -> list[dict]:

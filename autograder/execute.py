@@ -20,7 +20,15 @@ from nbclient.util import ensure_async, run_sync
 from nbformat import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute
 
-from autograder.decide import CALL_SECONDS, KernelLink, KernelUnresponsive, decide_cell
+from autograder.decide import (
+    CALL_SECONDS,
+    Decision,
+    KernelLink,
+    KernelUnresponsive,
+    decide_cell,
+)
+
+MISTAKE_METADATA = "course"  # cell metadata of a graded test cell: {"mistake": "function:key"}
 
 
 def is_graded_test(cell) -> bool:
@@ -38,14 +46,20 @@ class ExecuteAndDecide(Execute):
             return await super().async_execute_cell(
                 cell, cell_index, execution_count, store_history
             )
-        cell.outputs = [from_dict(o) for o in await self._decide(cell)]
+        decision = await self._decide(cell)
+        cell.outputs = [from_dict(o) for o in decision.outputs]
         cell.execution_count = None
+        # The mistake recognised, as a key for the instructor's table (never a learner's
+        # metadata: it is set or removed here for every graded test cell).
+        cell.metadata.pop(MISTAKE_METADATA, None)
+        if decision.mistake:
+            cell.metadata[MISTAKE_METADATA] = {"mistake": decision.mistake}
         return cell
 
     # nbclient binds execute_cell to its own coroutine at class creation: rebind it here.
     execute_cell = run_sync(async_execute_cell)
 
-    async def _decide(self, cell: NotebookNode) -> list[dict]:
+    async def _decide(self, cell: NotebookNode) -> Decision:
         where = Path(self.resources.get("metadata", {}).get("path") or ".")
         folder = tempfile.mkdtemp(prefix=".grading-", dir=where)
         try:
@@ -68,7 +82,7 @@ class ExecuteAndDecide(Execute):
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def _decide_with_link(self, source: str, folder: str) -> list[dict]:
+    def _decide_with_link(self, source: str, folder: str) -> Decision:
         try:
             link = KernelLink(folder, time.monotonic() + CALL_SECONDS)
         except KernelUnresponsive:

@@ -49,8 +49,22 @@ def reference_paired_gain(
     )
 
 
+# notebook 04's known mistakes of paired_gain: key -> what the learner reads.
+PAIRED_GAIN_MISTAKES = {
+    "population_std": "use the sample standard deviation, np.std(differences, ddof=1).",
+    "ties_win": "a tie (the same accuracy on a seed) is not a win: count differences > 0.",
+    "share_of_wins": "wins is a count of seeds (an int), not a share.",
+    "reversed": "the difference is reversed: compute the method's accuracy minus the baseline's.",
+    "standard_error": "return the standard deviation of the differences, not its standard error.",
+    "unpaired": "pair the rows by seed: each seed's accuracy minus the baseline's on the same seed (the rows are not in the same order for every method).",
+    "any_size": "keep only the rows of the given size too: each occluder is tested at several sizes.",
+    "method_std": "the error bar is the standard deviation of the per-seed differences, not of the method's accuracies.",
+    "combined_std": "the error bar is the standard deviation of the per-seed differences, not a combination of the two methods' standard deviations: pairing removes the spread that the seeds share.",
+}
+
+
 def _wrong_versions(results, method, baseline, occluder, size) -> dict[str, tuple]:
-    """What common mistakes return, each with the hint that explains it."""
+    """What common mistakes return, keyed by the mistake's key (PAIRED_GAIN_MISTAKES)."""
     ours = accuracy_by_seed(results, method, occluder, size)
     theirs = accuracy_by_seed(results, baseline, occluder, size)
     seeds = list(theirs)
@@ -74,48 +88,43 @@ def _wrong_versions(results, method, baseline, occluder, size) -> dict[str, tupl
         [ours_any[s] - theirs_any[s] for s in theirs_any if s in ours_any]
     )
     return {
-        "the difference is reversed: compute the method's accuracy minus the baseline's.": (
+        "reversed": (
             -paired.mean(),
             paired.std(ddof=1),
             int((paired < 0).sum()),
         ),
-        "use the sample standard deviation, np.std(differences, ddof=1).": (
+        "population_std": (
             paired.mean(),
             paired.std(),
             int((paired > 0).sum()),
         ),
-        "return the standard deviation of the differences, not its standard error.": (
+        "standard_error": (
             paired.mean(),
             paired.std(ddof=1) / math.sqrt(n),
             int((paired > 0).sum()),
         ),
-        "a tie (the same accuracy on a seed) is not a win: count differences > 0.": (
+        "ties_win": (
             paired.mean(),
             paired.std(ddof=1),
             int((paired >= 0).sum()),
         ),
-        "wins is a count of seeds (an int), not a share.": (
+        "share_of_wins": (
             paired.mean(),
             paired.std(ddof=1),
             float((paired > 0).mean()),
         ),
-        "pair the rows by seed: each seed's accuracy minus the baseline's on the same "
-        "seed (the rows are not in the same order for every method).": (
+        "unpaired": (
             unpaired.mean(),
             unpaired.std(ddof=1),
             int((unpaired > 0).sum()),
         ),
-        "keep only the rows of the given size too: each occluder is tested at several "
-        "sizes.": _gain_of(any_size_differences),
-        "the error bar is the standard deviation of the per-seed differences, not of "
-        "the method's accuracies.": (
+        "any_size": _gain_of(any_size_differences),
+        "method_std": (
             paired.mean(),
             mine.std(ddof=1),
             int((paired > 0).sum()),
         ),
-        "the error bar is the standard deviation of the per-seed differences, not a "
-        "combination of the two methods' standard deviations: pairing removes the spread "
-        "that the seeds share.": (
+        "combined_std": (
             paired.mean(),
             math.sqrt(mine.var(ddof=1) + base.var(ddof=1)),
             int((paired > 0).sum()),
@@ -230,14 +239,15 @@ def grade_paired_gain(paired_gain: Callable) -> None:
                 "  got:      it was modified\n  hint: do not edit, sort in place or remove rows."
             )
         if not _same_gain(expected, got):
-            hint = next(
+            key = next(
                 (
-                    hint
-                    for hint, wrong in _wrong_versions(*args).items()
+                    known
+                    for known, wrong in _wrong_versions(*args).items()
                     if not _same_gain(expected, wrong) and _same_wrong(wrong, _as_list(got))
                 ),
                 None,
             )
+            hint = PAIRED_GAIN_MISTAKES.get(key)
             lines = [
                 call,
                 f"  expected: {describe_gain(expected)}",
@@ -247,7 +257,7 @@ def grade_paired_gain(paired_gain: Callable) -> None:
                 lines.append(f"  likely mistake: {hint}")
             elif as_gain(got) is None:
                 lines.append("  hint: return a tuple (mean, std, wins): two floats and an int.")
-            raise CheckFailed("\n".join(lines))
+            raise CheckFailed("\n".join(lines), key and f"paired_gain:{key}")
     passed("paired_gain passes the hidden checks.")
 
 

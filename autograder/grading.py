@@ -34,6 +34,7 @@ from autograder.course import (
     notebook_names,
     read_notebook,
 )
+from autograder.execute import MISTAKE_METADATA
 from autograder.inert import changes_of, is_active
 from autograder.intake import Submission, find_submissions, grade_ids_of, sanitize
 from autograder.limits import (  # noqa: F401  (Limits and limits_for are used by importers too)
@@ -44,14 +45,9 @@ from autograder.limits import (  # noqa: F401  (Limits and limits_for are used b
     limits_for,
 )
 from autograder.missing_feedback import write_missing_feedback
-from autograder.mistakes import MISTAKES
 from autograder.report import class_summary_text, write_class_report
 from autograder.sandbox import protections
 from autograder.suspicious import findings
-
-# Learner-facing explanation -> "function:key", to name the diagnosed mistake in the table.
-MISTAKE_BY_EXPLANATION = {m.explanation: f"{m.function}:{m.key}" for m in MISTAKES}
-LIKELY_MISTAKE = re.compile(r"likely mistake: (.*)")
 
 
 class CanaryFailed(RuntimeError):
@@ -113,7 +109,7 @@ def run_canary(out_dir: Path, assignment: str = ASSIGNMENT) -> float:
     if lost:
         reasons = _failure_messages(canary, "reference")
         detail = "\n".join(
-            f"  {cell}: {score} -> {reasons.get(cell.split('/')[1], '')}"
+            f"  {cell}: {score} -> {reasons.get(cell.split('/')[1], ('', ''))[0]}"
             for cell, score in lost.items()
         )
         raise CanaryFailed(
@@ -141,8 +137,9 @@ def _cell_number(where: str) -> int:
     return int(digits) if digits else 0
 
 
-def _failure_messages(course: Course, student: str) -> dict[str, str]:
-    """{grade_id: the error message of that test cell} from the autograded notebooks."""
+def _failure_messages(course: Course, student: str) -> dict[str, tuple[str, str]]:
+    """{grade_id: (the error message of that test cell, the mistake's "function:key" or "")}
+    from the autograded notebooks."""
     messages = {}
     folder = course.root / "autograded" / student / course.assignment
     for path in sorted(folder.glob("*.ipynb")):
@@ -150,7 +147,9 @@ def _failure_messages(course: Course, student: str) -> dict[str, str]:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
             if grade_id and errors:
-                messages[grade_id] = f"{errors[-1].get('ename')}: {errors[-1].get('evalue')}"
+                mistake = cell.metadata.get(MISTAKE_METADATA, {}).get("mistake", "")
+                message = f"{errors[-1].get('ename')}: {errors[-1].get('evalue')}"
+                messages[grade_id] = (message, mistake if isinstance(mistake, str) else "")
     return messages
 
 
@@ -296,8 +295,7 @@ def finish_learner(
         for grade_id, maximum in cells.items():
             got = scores.get(name, {}).get(grade_id) if scores and name in prepared.clean else None
             score = None if got is None else got[0]
-            message = messages.get(grade_id, "")
-            found = LIKELY_MISTAKE.search(message)
+            message, mistake = messages.get(grade_id, ("", ""))
             if score is None:
                 status = "not graded"
             else:
@@ -310,9 +308,7 @@ def finish_learner(
                     "points": score,
                     "max": maximum,
                     "status": status,
-                    "mistake": MISTAKE_BY_EXPLANATION.get(found.group(1).strip(), "")
-                    if found
-                    else "",
+                    "mistake": mistake,
                     "message": message.split("\n")[0],
                     "flags": "; ".join(flags.get(name, [])),
                 }

@@ -60,6 +60,7 @@ LINK = re.compile(r"^(https?://[^\s]+|#[A-Za-z0-9_.:-]*)$", re.IGNORECASE)
 NUMBER = re.compile(r"^\d{1,5}%?$")
 SAFE_WORD = re.compile(r"^[A-Za-z0-9_.+ -]{0,80}$")
 GRADE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+MISTAKE_KEY = re.compile(r"^[a-z_]+:[a-z0-9_]+$")
 TEX_ACTIVE = re.compile(
     r"\\(href|url|class|cssId|style|unicode|require|data|html|bbox|mmlToken|mathtip|texttip)"
     r"(?![A-Za-z])"
@@ -270,7 +271,8 @@ def inert_outputs(outputs: Iterable, changes: list[str], where: str) -> list[dic
 
 
 def _cell_metadata(metadata, changes: list[str], where: str) -> dict:
-    """nbgrader's record (it grades by it) and plain tags; nothing else reaches a template."""
+    """nbgrader's record (it grades by it), the grader's key of a recognised mistake, and plain
+    tags; nothing else reaches a template."""
     metadata = metadata if isinstance(metadata, dict) else {}
     kept = {}
     record = metadata.get("nbgrader")
@@ -285,6 +287,15 @@ def _cell_metadata(metadata, changes: list[str], where: str) -> dict:
             }
         else:
             changes.append(f"{where}: nbgrader metadata with an unusable grade_id removed")
+    # The mistake the grader recognised in a graded test cell (autograder/execute.py).
+    recognised = metadata.get("course")
+    is_test = isinstance(record, dict) and record.get("grade") and not record.get("solution")
+    if (
+        is_test
+        and isinstance(recognised, dict)
+        and MISTAKE_KEY.match(str(recognised.get("mistake")))
+    ):
+        kept["course"] = {"mistake": recognised["mistake"]}
     tags = metadata.get("tags")
     if isinstance(tags, list):
         safe = [tag for tag in tags if isinstance(tag, str) and GRADE_ID.match(tag)]

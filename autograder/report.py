@@ -36,6 +36,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from autograder.experiment_checks import PAIRED_GAIN_MISTAKES
 from autograder.feedback import CSP_META
 from autograder.mistakes import MISTAKES
 
@@ -46,7 +47,9 @@ DPI = 110
 BAR_COLOUR = "#4c72b0"
 ATTENTION_PREFIX = "needs attention"
 
-_EXPLANATIONS = {(m.function, m.key): m.explanation for m in MISTAKES}
+_EXPLANATIONS = {(m.function, m.key): m.explanation for m in MISTAKES} | {
+    ("paired_gain", key): hint for key, hint in PAIRED_GAIN_MISTAKES.items()
+}
 
 
 # --- reading the input ---------------------------------------------------------------

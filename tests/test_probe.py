@@ -70,7 +70,7 @@ grade_mix_labels(mix_labels)
 
 def test_a_right_answer_passes_outside_the_kernel(served):
     link = served({"mix_labels": reference.mix_labels})
-    outputs = decide_cell(TEST_CELL, link)
+    outputs = decide_cell(TEST_CELL, link).outputs
     link.close()
     assert [o["output_type"] for o in outputs] == ["stream"]
     assert "passes the hidden checks" in outputs[0]["text"]
@@ -79,14 +79,14 @@ def test_a_right_answer_passes_outside_the_kernel(served):
 def test_a_wrong_answer_fails_with_the_mistake_named(served):
     swapped = next(m for m in mistakes_for("mix_labels") if m.key == "weights_swapped")
     link = served({"mix_labels": swapped.implementation})
-    outputs = decide_cell(TEST_CELL, link)
+    outputs = decide_cell(TEST_CELL, link).outputs
     link.close()
     assert outputs[-1]["output_type"] == "error"
     assert swapped.explanation in outputs[-1]["evalue"]
 
 
 def test_a_kernel_that_never_answers_fails_the_cell():
-    outputs = decide_cell(TEST_CELL, None)
+    outputs = decide_cell(TEST_CELL, None).outputs
     assert outputs[-1]["output_type"] == "error" and "did not answer" in outputs[-1]["evalue"]
 
 

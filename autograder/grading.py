@@ -56,13 +56,25 @@ class CanaryFailed(RuntimeError):
 
 @dataclass
 class LearnerResult:
+    """One learner's grading. reasons: why the learner needs an instructor's attention, each a
+    sentence for the instructor; none means graded."""
+
     learner: str
-    status: str  # "graded" or "needs attention: <reason>"
     score: float | None
     max: float
     seconds: float
     notes: list[str] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """The status as shown in tables and exports: "graded" or "needs attention: ..."."""
+        return status_text(self.reasons)
+
+
+def status_text(reasons: list[str]) -> str:
+    return "graded" if not reasons else "needs attention: " + "; ".join(reasons)
 
 
 def grading_seed(out_dir: Path) -> str:
@@ -288,9 +300,7 @@ def finish_learner(
             notes.append(f"{name}: {found}")
             attention.append(f"{name}: {found}")
             flags.setdefault(name, []).append(found)
-    result = LearnerResult(
-        learner, "graded", None, sum(sum(p.values()) for p in points.values()), 0.0, notes
-    )
+    result = LearnerResult(learner, None, sum(sum(p.values()) for p in points.values()), 0.0, notes)
     for name, cells in points.items():
         for grade_id, maximum in cells.items():
             got = scores.get(name, {}).get(grade_id) if scores and name in prepared.clean else None
@@ -315,9 +325,7 @@ def finish_learner(
             )
     graded_rows = [r for r in result.rows if r["points"] is not None]
     result.score = sum(r["points"] for r in graded_rows) if graded_rows else None
-    result.status = (
-        "graded" if not attention else "needs attention: " + "; ".join(dict.fromkeys(attention))
-    )
+    result.reasons = list(dict.fromkeys(attention))
     result.seconds = time.perf_counter() - prepared.started
     return result
 
@@ -378,6 +386,12 @@ def failure_reason(outcome: dict, limits: Limits) -> str:
         return f"the grader crashed ({log})"
     if "DeadKernelError" in log or "Kernel died" in log:
         return f"the kernel died{where} (the code exited or crashed Python)"
+    if "Invalid Signature" in log:
+        return (
+            f"the learner's code wrote into the kernel's message channel{where} (for example "
+            "from a forked process), so the kernel's replies could not be trusted; look at "
+            "what the code starts"
+        )
     if "CellTimeoutError" in log or "Timeout waiting" in log:
         return f"a cell ran longer than {limits.cell_seconds} s{where} and could not be stopped"
     if outcome["stage"] == "feedback":
@@ -469,6 +483,7 @@ def _learner_row(result: LearnerResult) -> dict:
     return {
         "learner": result.learner,
         "status": result.status,
+        "reasons": result.reasons,
         "score": result.score,
         "max": result.max,
         "seconds": result.seconds,
@@ -513,7 +528,7 @@ def write_outputs(course: Course, results: list[LearnerResult], out_dir: Path) -
                 ignore=lambda folder, names: [n for n in names if not _is_page(Path(folder) / n)],
             )
         write_missing_feedback(
-            feedback, course.assignment, result.learner, result.status, result.rows
+            feedback, course.assignment, result.learner, result.reasons, result.rows
         )
 
 

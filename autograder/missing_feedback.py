@@ -13,7 +13,6 @@ from pathlib import Path
 
 from autograder.feedback import CSP_META
 
-NEEDS_ATTENTION = "needs attention: "
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
        color: #222; line-height: 1.45; }
@@ -25,11 +24,8 @@ td.passed { color: #1b7a2f; } td.failed { color: #b3261e; } td.not-graded { colo
 """
 
 
-def reasons_for(notebook: str, status: str, notebooks: list[str]) -> list[str]:
-    """The reasons in a learner's status that concern this notebook or no notebook at all."""
-    if not status.startswith(NEEDS_ATTENTION):
-        return []
-    reasons = status.removeprefix(NEEDS_ATTENTION).split("; ")
+def reasons_for(notebook: str, reasons: list[str], notebooks: list[str]) -> list[str]:
+    """The learner's reasons for attention that concern this notebook or no notebook at all."""
     return [
         reason
         for reason in reasons
@@ -71,7 +67,7 @@ def page(learner: str, assignment: str, notebook: str, reasons: list[str], rows:
 
 
 def write_missing_feedback(
-    feedback_dir: Path, assignment: str, learner: str, status: str, rows: list[dict]
+    feedback_dir: Path, assignment: str, learner: str, reasons: list[str], rows: list[dict]
 ) -> list[Path]:
     """Write `<feedback_dir>/<learner>/<assignment>/<notebook>.html` for every notebook of
     the learner's rows that has no feedback page yet; return the pages written."""
@@ -84,7 +80,7 @@ def write_missing_feedback(
             continue
         folder.mkdir(parents=True, exist_ok=True)
         mine = [row for row in rows if row["notebook"] == notebook]
-        reasons = reasons_for(notebook, status, notebooks)
-        path.write_text(page(learner, assignment, notebook, reasons, mine))
+        why = reasons_for(notebook, reasons, notebooks)
+        path.write_text(page(learner, assignment, notebook, why, mine))
         written.append(path)
     return written

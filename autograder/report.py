@@ -5,10 +5,11 @@ Input, as the grading pipeline produces it:
       {"learner": str, "notebook": str ("01_cutout.ipynb"), "test": str (grade_id),
        "points": float | None (None: could not be graded), "max": float,
        "status": "passed" | "failed" | "not graded",
-       "mistake": str ("function:key" from `autograder.mistakes`, or ""),
+       "mistake": str ("function:key" of the bank's mistake the checks recognised, or ""),
        "message": str (learner-facing explanation, or "")}
   learners: one dict per learner:
-      {"learner": str, "status": "graded" | "needs attention: <reason>",
+      {"learner": str, "status": "graded" | "needs attention: <reasons>" (for display),
+       "reasons": [str] (why the learner needs attention; empty when graded),
        "score": float | None, "max": float, "seconds": float}
 
 `write_class_report` writes `class_report.html`: a single self-contained file (inline CSS,
@@ -45,7 +46,6 @@ REPORT_NAME = "class_report.html"
 TOP_MISTAKES = 10  # bars in the mistakes chart (the table lists them all)
 DPI = 110
 BAR_COLOUR = "#4c72b0"
-ATTENTION_PREFIX = "needs attention"
 
 _EXPLANATIONS = {(m.function, m.key): m.explanation for m in MISTAKES} | {
     ("paired_gain", key): hint for key, hint in PAIRED_GAIN_MISTAKES.items()
@@ -57,18 +57,12 @@ _EXPLANATIONS = {(m.function, m.key): m.explanation for m in MISTAKES} | {
 
 def needs_attention(learner: dict) -> bool:
     """True if the learner has no usable score (whatever the pipeline's reason)."""
-    return learner["status"] != "graded" or learner.get("score") is None
+    return bool(learner.get("reasons")) or learner.get("score") is None
 
 
 def attention_reason(learner: dict) -> str:
-    """Why a learner needs attention: the text after "needs attention:"."""
-    status = learner["status"]
-    if status == "graded":
-        return "no score recorded"
-    head, _, reason = status.partition(":")
-    if head.strip() == ATTENTION_PREFIX:
-        return reason.strip() or "no reason given"
-    return status
+    """Why a learner needs attention: their reasons, each a sentence for the instructor."""
+    return "; ".join(learner.get("reasons") or []) or "no score recorded"
 
 
 def score_percent(learner: dict) -> float | None:

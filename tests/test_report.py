@@ -87,6 +87,7 @@ def make_class() -> tuple[list[dict], list[dict]]:
         {
             "learner": "eve",
             "status": "needs attention: invalid JSON",
+            "reasons": ["invalid JSON"],
             "score": None,
             "max": MAXIMUM,
             "seconds": 0.4,
@@ -221,8 +222,8 @@ def test_mistake_missing_from_the_bank_shows_the_escaped_message(tmp_path):
 
 def test_report_without_any_graded_learner(tmp_path):
     learners = [
-        {"learner": "eve", "status": "needs attention: timed out", "score": None, "max": 10.0,
-         "seconds": 600.0}
+        {"learner": "eve", "status": "needs attention: timed out", "reasons": ["timed out"],
+         "score": None, "max": 10.0, "seconds": 600.0}
     ]  # fmt: skip
     rows = [
         {"learner": "eve", "notebook": "01_cutout.ipynb", "test": "cutout-test", "points": None,

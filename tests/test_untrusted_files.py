@@ -173,6 +173,7 @@ def test_pages_of_learner_text_start_with_the_policy_and_show_it_as_text():
         {
             "learner": HOSTILE_ID,
             "status": "needs attention: <iframe src=x>",
+            "reasons": ["<iframe src=x>"],
             "score": 0.0,
             "max": 3.0,
             "seconds": 1.0,

@@ -13,16 +13,14 @@ import textwrap
 
 import nbformat
 import pytest
+from system_tools import needs_bubblewrap
 
 from autograder.course import ASSIGNMENT, ROOT, SOLUTIONS
 from autograder.grading import Limits, grade_class
-from autograder.sandbox import bwrap
 
 pytestmark = [
     pytest.mark.nbgrader,
-    pytest.mark.skipif(
-        bwrap() is None, reason="bubblewrap is not installed (make test installs it)"
-    ),
+    needs_bubblewrap,
 ]
 NOTEBOOK = "03_reversed_ratio_bug.ipynb"
 TARGET = "cutmix-labels-test"

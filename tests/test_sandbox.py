@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from system_tools import needs_bubblewrap
 
 from autograder import sandbox
 
@@ -16,9 +16,7 @@ def test_without_bubblewrap_the_grader_says_loudly_that_learner_code_is_unconfin
     assert not any("bubblewrap" in line for line in enabled)
 
 
-@pytest.mark.skipif(
-    sandbox.bwrap() is None, reason="bubblewrap is not installed (make test installs it)"
-)
+@needs_bubblewrap
 def test_confined_code_sees_its_folder_and_the_learner_package_but_not_the_grader(tmp_path):
     probe = (
         "import os, socket\n"

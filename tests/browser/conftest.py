@@ -8,7 +8,6 @@ grading logs to build/screenshots/logs/.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import threading
@@ -29,6 +28,7 @@ from labtools import (
     start_grading,
     stop_process_tree,
 )
+from system_tools import ON_CI
 
 LOGS = SCREENSHOTS / "logs"
 GRADING_TIMEOUT = 600  # seconds; the sample class takes about a minute
@@ -47,7 +47,7 @@ def pytest_collection_modifyitems(config, items):
         end = browser[-1] + 1 if browser else len(rest)
         items[:] = rest[:end] + late + rest[end:]
     # On CI a browser test that cannot run fails (at chromium's launch); it never skips.
-    if not CHROMIUM.exists() and os.environ.get("CI", "").lower() != "true":
+    if not CHROMIUM.exists() and not ON_CI:
         skip = pytest.mark.skip(
             reason=f"{CHROMIUM} is missing: install Debian's chromium (make system-packages)"
         )

@@ -1,0 +1,16 @@
+"""What a test that needs a system tool does when the tool is missing: skip on a developer's
+machine (saying how to install it), fail on CI (CI=true), where every test must run."""
+
+import os
+
+import pytest
+
+from autograder.sandbox import bwrap
+
+ON_CI = os.environ.get("CI", "").lower() == "true"
+
+# On CI the test runs and fails at the missing bwrap instead of skipping.
+needs_bubblewrap = pytest.mark.skipif(
+    bwrap() is None and not ON_CI,
+    reason="bubblewrap is not installed (make test installs it)",
+)

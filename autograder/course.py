@@ -256,11 +256,12 @@ def _grade_in_child(course: Course, student: str, cell_timeout: int, result_path
     config.CourseDirectory.source_directory = str(course.source)
     config.CourseDirectory.db_url = course.db_url
     config.Execute.timeout = cell_timeout
+    # nbgrader's post-convert hook (nbgrader_settings.py) removes what the learner's code
+    # wrote beside its notebooks; here it also tells what, for the instructor's notes.
+    removed: list[str] = []
+    config.Autograde.post_convert_hook = lambda **hook: removed.extend(remove_learner_files(**hook))
     api = NbGraderAPI(config=config)
     graded = api.autograde(course.assignment, student)
-    # Before feedback: nbgrader copies every file of autograded/ into the feedback that
-    # learners get back, and Formgrader serves them from the instructor's origin.
-    removed = keep_only_notebooks(course.stage_folder("autograded", student))
     result = {
         "success": graded["success"],
         "stage": "autograde",
@@ -300,13 +301,17 @@ def keep_only_notebooks(folder: Path, keep: set[str] | None = None) -> list[str]
     return removed
 
 
-def remove_learner_files(assignment: str, student: str, notebooks: list[str], **_) -> None:
+def remove_learner_files(assignment: str, student: str, notebooks: list[str], **_) -> list[str]:
     """nbgrader's post-convert hook of autograde (nbgrader_settings.py): only the notebooks
-    stay in each graded folder, also when an instructor autogrades from Formgrader."""
-    for submitted in {Path(path).parent for path in notebooks}:
+    stay in each graded folder, before feedback copies that folder and also when an
+    instructor autogrades from Formgrader (whose file handler serves it). Returns what went."""
+    removed = []
+    for submitted in sorted({Path(path).parent for path in notebooks}):
         if submitted.parent.parent.name == "submitted":  # <course>/submitted/<student>/<a>
             course_root = submitted.parent.parent.parent
-            keep_only_notebooks(course_root / "autograded" / submitted.parent.name / submitted.name)
+            graded = course_root / "autograded" / submitted.parent.name / submitted.name
+            removed += keep_only_notebooks(graded)
+    return removed
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:

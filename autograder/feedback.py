@@ -17,7 +17,6 @@ from pathlib import Path
 import nbgrader
 from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import default
 
 # Every page that shows learner work: no script, no request; inline styles, data: pictures.
 CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -90,19 +89,10 @@ def policy_comes_first(page: str) -> bool:
 
 class InertFeedbackExporter(HTMLExporter):
     """nbgrader's feedback page with a Content-Security-Policy first in its head, no MathJax
-    (math is shown as TeX source) and no other script. Refuses to write a page without it."""
+    (math is shown as TeX source) and no other script. Refuses to write a page without it.
 
-    @default("template_name")
-    def _template_name_default(self):
-        return INERT_TEMPLATE
-
-    @default("extra_template_basedirs")
-    def _extra_template_basedirs_default(self):
-        return [str(TEMPLATES), str(NBGRADER_TEMPLATES)]
-
-    @default("extra_template_paths")
-    def _extra_template_paths_default(self):
-        return list(INERT_TEMPLATE_PATHS)
+    Its template settings are configured in autograder/nbgrader_settings.py: nbgrader sets
+    HTMLExporter's template in its config, which only configuration of this class overrides."""
 
     def from_notebook_node(self, nb, resources=None, **kw):
         resources = {**(resources or {}), "content_security_policy": CONTENT_SECURITY_POLICY}

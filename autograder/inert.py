@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 import html
 import re
 from collections.abc import Iterable
@@ -419,9 +418,3 @@ def changes_of(notebook: nbformat.NotebookNode) -> list[str]:
     """What InertOutputs changed in a stored notebook."""
     recorded = notebook.get("metadata", {}).get("course_inert", [])
     return [c for c in recorded if isinstance(c, str) and SAFE_CHANGE.match(c)]
-
-
-def copy_inert(notebook: nbformat.NotebookNode, trusted: set[str] = frozenset()):
-    """An inert copy of a notebook and what was changed (the original stays as it is)."""
-    clean = copy.deepcopy(notebook)
-    return clean, make_inert(clean, trusted)

@@ -6,12 +6,20 @@ learner would have written them. Used by the demo and by the end-to-end tests.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
 
 from autograder.answers import ANSWERS
-from autograder.course import ASSIGNMENT, EXPERIMENT, SOLUTIONS, notebook_names, read_notebook
+from autograder.course import (
+    ASSIGNMENT,
+    EXPERIMENT,
+    RELEASE,
+    SOLUTIONS,
+    notebook_names,
+    read_notebook,
+)
 from autograder.mistakes import lookup
 
 
@@ -36,6 +44,27 @@ def with_answers(
                 cell.source = answers[exercise]
         notebooks[name] = notebook
     return notebooks
+
+
+SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+
+
+def solved_release(path: str | Path) -> nbformat.NotebookNode:
+    """The released notebook `<assignment>/<name>` with every answer cell written as the
+    solution writes it: what a learner who got everything right hands in (locked cells and
+    checksums untouched)."""
+    release = nbformat.read(RELEASE / path, as_version=nbformat.NO_CONVERT)
+    answers = {
+        cell.metadata["nbgrader"]["grade_id"]: cell.source
+        for cell in read_notebook(SOLUTIONS / path).cells
+        if cell.metadata.get("nbgrader", {}).get("solution")
+    }
+    for cell in release.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in answers:
+            lines = answers[grade_id].splitlines()
+            cell.source = "\n".join(line for line in lines if not SOLUTION_MARKER.match(line))
+    return release
 
 
 def mistake_answers(*keys: str) -> dict[str, str]:

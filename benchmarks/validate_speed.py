@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -24,26 +23,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.course import NBGRADER, RELEASE, SOLUTIONS  # noqa: E402
-
-MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
-
-
-def answered(relative: Path) -> nbformat.NotebookNode:
-    """The released notebook with every answer cell as the solution writes it."""
-    release = nbformat.read(RELEASE / relative, as_version=4)
-    solution = nbformat.read(SOLUTIONS / relative, as_version=4)
-    answers = {
-        c.metadata["nbgrader"]["grade_id"]: c.source
-        for c in solution.cells
-        if c.metadata.get("nbgrader", {}).get("solution")
-    }
-    for cell in release.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in answers and cell.metadata["nbgrader"].get("solution"):
-            lines = answers[grade_id].splitlines()
-            cell.source = "\n".join(line for line in lines if not MARKER.match(line))
-    return release
+from autograder.course import NBGRADER, RELEASE  # noqa: E402
+from autograder.samples import solved_release  # noqa: E402
 
 
 def main() -> None:
@@ -56,7 +37,7 @@ def main() -> None:
     for relative in sorted(p.relative_to(RELEASE) for p in RELEASE.glob("*/*.ipynb")):
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / relative.name
-            nbformat.write(answered(relative), path)
+            nbformat.write(solved_release(relative), path)
             times = []
             for _ in range(args.repeat):
                 started = time.perf_counter()

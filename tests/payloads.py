@@ -6,13 +6,14 @@ attribute `data-pwned="<name>"` on the page's root element and a console line `P
 Payloads that cannot run script (a stylesheet, an iframe, a meta refresh) only request.
 `add_payloads` writes them into a learner's notebook and submission folder, the way a
 hostile learner would: code cells whose outputs are produced at grading time, markdown and
-raw cells, metadata, attachments, and files beside the notebook.
+raw cells, metadata, attachments, and files beside the notebook. `Elements` lists the start
+tags of a page, to see what survived.
 """
 
 from __future__ import annotations
 
 import base64
-import json
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -170,9 +171,16 @@ def add_payloads(notebook: nbformat.NotebookNode, folder: Path, base: str) -> No
         (folder / name).write_text(text.format(js=script(base, f"file-{name.split('.')[-1]}")))
 
 
-def payload_names(base: str = "http://127.0.0.1:1") -> set[str]:
-    """Every name a payload can report (for messages)."""
-    names = set(html_payloads(base))
-    text = json.dumps([c.source for c in output_cells(base) + markdown_cells(base)])
-    names |= {part.split("'")[0] for part in text.split("/hit/")[1:]}
-    return names
+class Elements(HTMLParser):
+    """Every start tag with its attributes, as a browser's tokenizer sees them."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def count(self, *names: str) -> int:
+        return sum(1 for tag, _ in self.tags if tag in names)

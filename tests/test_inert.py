@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import base64
 import copy
-from html.parser import HTMLParser
 
 import nbformat
 import pytest
 from nbconvert.exporters import HTMLExporter
 from nbgrader.converters import Autograde
-from payloads import add_payloads, html_payloads, markdown_cells, output_cells
+from payloads import Elements, add_payloads, html_payloads, markdown_cells, output_cells
 from traitlets.config import Config
 
 from autograder.course import SOLUTIONS, keep_only_notebooks
@@ -47,21 +46,6 @@ HONEST_MARKDOWN = (
     "## Heading\n\nA paragraph with *emphasis*, `code` and $\\lambda = 1 - r$.\n\n"
     "- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1\n```\n"
 )
-
-
-class Elements(HTMLParser):
-    """Every start tag with its attributes, as a browser's tokenizer sees them."""
-
-    def __init__(self, text: str):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def count(self, *names: str) -> int:
-        return sum(1 for tag, _ in self.tags if tag in names)
 
 
 def assert_allow_listed(text: str) -> None:

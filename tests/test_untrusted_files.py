@@ -9,12 +9,11 @@ import os
 import shutil
 import subprocess
 import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
-from payloads import FILES
+from payloads import FILES, Elements
 
 from autograder.course import ASSIGNMENT, NBGRADER, Course, notebook_names
 from autograder.feedback import policy_comes_first
@@ -134,16 +133,6 @@ def test_files_submitted_through_nbgraders_exchange_are_never_graded(tmp_path, r
     only_notebooks_graded(found, release, tmp_path)
 
 
-class Tags(HTMLParser):
-    def __init__(self, text: str):
-        super().__init__()
-        self.found: list[tuple[str, dict]] = []
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        self.found.append((tag, dict(attrs)))
-
-
 def test_hostile_learner_ids_become_safe_slugs(tmp_path):
     folder = tmp_path / HOSTILE_ID
     folder.mkdir()
@@ -184,9 +173,11 @@ def test_pages_of_learner_text_start_with_the_policy_and_show_it_as_text():
         page(HOSTILE_ID, ASSIGNMENT, "01_cutout.ipynb", ["<img src=x onerror=y>"], rows),
     ):
         assert policy_comes_first(html_page)
-        tags = {tag for tag, _ in Tags(html_page).found}
+        tags = {tag for tag, _ in Elements(html_page).tags}
         assert not tags & {"script", "iframe", "svg"}, tags
         assert not any(
-            name.startswith("on") for _, attributes in Tags(html_page).found for name in attributes
+            name.startswith("on")
+            for _, attributes in Elements(html_page).tags
+            for name in attributes
         )
         assert "&lt;img src=x onerror=" in html_page

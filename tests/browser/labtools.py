@@ -27,8 +27,9 @@ from pathlib import Path
 import nbformat
 import psutil
 
-from autograder.course import ASSIGNMENT, RELEASE, SOLUTIONS
+from autograder.course import ASSIGNMENT, RELEASE
 from autograder.lab import ROOT, lab_command
+from autograder.samples import solved_release
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -370,25 +371,9 @@ def released_notebooks() -> list[str]:
     return sorted(p.relative_to(RELEASE).as_posix() for p in RELEASE.glob("*/*.ipynb"))
 
 
-SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
-
-
 def solved_notebook(path: str) -> nbformat.NotebookNode:
-    """The released notebook with every answer cell written as the solution writes it: what a
-    learner who got everything right hands in (locked cells and checksums untouched)."""
-    release = nbformat.read(RELEASE / path, as_version=nbformat.NO_CONVERT)
-    solution = nbformat.read(SOLUTIONS / path, as_version=nbformat.NO_CONVERT)
-    answers = {
-        cell.metadata["nbgrader"]["grade_id"]: cell.source
-        for cell in solution.cells
-        if cell.metadata.get("nbgrader", {}).get("solution")
-    }
-    for cell in release.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in answers:
-            lines = answers[grade_id].splitlines()
-            cell.source = "\n".join(line for line in lines if not SOLUTION_MARKER.match(line))
-    return release
+    """The released notebook with every answer cell written as the solution writes it."""
+    return solved_release(path)
 
 
 # --- the sample class graded for Formgrader -------------------------------------------------

@@ -255,5 +255,7 @@ def test_payloads_gain_no_points_over_the_same_wrong_answers(graded_course):
     for test, score in hostile.items():
         assert (score or 0) <= (typical[test] or 0), f"{test}: {score} > {typical[test]}"
     learners = json.loads((graded_course.parent / "learners.json").read_text())
-    status = next(r["status"] for r in learners if r["learner"] == HOSTILE_LEARNER)
-    assert "made inert" in status, status
+    hostile = next(r for r in learners if r["learner"] == HOSTILE_LEARNER)
+    assert "made inert" in hostile["status"], hostile["status"]
+    # The kernel's files (written.html, written.svg, written/, linked.html) were removed.
+    assert any(note.startswith("4 files or folders written") for note in hostile["notes"])

@@ -25,7 +25,8 @@ import numpy as np
 
 from autograder import reference
 from autograder.course import ASSIGNMENT, RELEASE, ROOT, Course, assignments, notebook_names
-from autograder.grading import CanaryFailed, Limits, grade_class
+from autograder.grading import CanaryFailed, grade_class
+from autograder.limits import Limits
 from autograder.samples import EXPERIMENT, write_experiment_sample_class, write_sample_class
 
 BUILD = ROOT / "build" / "demo"

@@ -37,13 +37,7 @@ from autograder.course import (
 from autograder.execute import MISTAKE_METADATA
 from autograder.inert import changes_of, is_active
 from autograder.intake import Submission, find_submissions, grade_ids_of, sanitize
-from autograder.limits import (  # noqa: F401  (Limits and limits_for are used by importers too)
-    ASSIGNMENT_LIMITS,
-    DEFAULT_LIMITS,
-    DEFAULT_WORKERS,
-    Limits,
-    limits_for,
-)
+from autograder.limits import DEFAULT_LIMITS, DEFAULT_WORKERS, Limits, limits_for
 from autograder.missing_feedback import write_missing_feedback
 from autograder.report import class_summary_text, write_class_report
 from autograder.sandbox import protections

@@ -21,8 +21,9 @@ from pathlib import Path
 import autograder.nbgrader_settings as settings
 import autograder.sandbox as sandbox
 from autograder.course import ASSIGNMENT, SOLUTIONS, Course, assignments, notebook_names
-from autograder.grading import grade_learners, limits_for, max_points
+from autograder.grading import grade_learners, max_points
 from autograder.intake import find_submissions
+from autograder.limits import limits_for
 
 
 def grade_copies(mode: str, learners: int, workdir: Path, assignment: str) -> list[float]:

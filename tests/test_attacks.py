@@ -16,7 +16,8 @@ import pytest
 from system_tools import needs_bubblewrap
 
 from autograder.course import ASSIGNMENT, ROOT, SOLUTIONS
-from autograder.grading import Limits, grade_class
+from autograder.grading import grade_class
+from autograder.limits import Limits
 
 pytestmark = [
     pytest.mark.nbgrader,

@@ -14,7 +14,8 @@ import nbformat
 import pytest
 
 from autograder.course import ASSIGNMENT, Course, notebook_names
-from autograder.grading import CanaryFailed, Limits, grade_class
+from autograder.grading import CanaryFailed, grade_class
+from autograder.limits import Limits
 from autograder.mistakes import MISTAKES
 from autograder.samples import TYPICAL_LEARNERS, with_answers, write_sample_class
 

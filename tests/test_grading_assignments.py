@@ -13,7 +13,7 @@ import pytest
 
 from autograder import grade
 from autograder.course import SOLUTIONS, Course, assignments, notebook_names
-from autograder.grading import ASSIGNMENT_LIMITS, limits_for
+from autograder.limits import ASSIGNMENT_LIMITS, limits_for
 from autograder.samples import EXPERIMENT, EXPERIMENT_NOTEBOOK, write_experiment_sample_class
 
 pytestmark = pytest.mark.nbgrader

@@ -4,8 +4,8 @@ import pytest
 from nbgrader.apps import NbGrader
 from nbgrader.preprocessors import Execute
 
-from autograder.grading import limits_for
 from autograder.lab import write_config
+from autograder.limits import limits_for
 
 
 @pytest.fixture(autouse=True)

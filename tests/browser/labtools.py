@@ -384,7 +384,8 @@ def grade_sample_class(out_dir: Path, payload_base: str = "http://127.0.0.1:9") 
     hostile learner's payloads aim at `payload_base`."""
     from payloads import add_payloads
 
-    from autograder.grading import Limits, grade_class
+    from autograder.grading import grade_class
+    from autograder.limits import Limits
     from autograder.samples import write_sample_class
 
     out_dir = Path(out_dir)

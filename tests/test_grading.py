@@ -9,42 +9,23 @@ import shutil
 import sys
 from pathlib import Path
 
-import correct_styles
-import nbformat
 import pytest
+import sample_class
 
-from autograder.course import ASSIGNMENT, Course, notebook_names
+from autograder.course import ASSIGNMENT, notebook_names
 from autograder.grading import CanaryFailed, grade_class
-from autograder.limits import Limits
 from autograder.mistakes import MISTAKES
-from autograder.samples import TYPICAL_LEARNERS, with_answers, write_sample_class
+from autograder.samples import TYPICAL_LEARNERS
 
 pytestmark = pytest.mark.nbgrader
-LIMITS = Limits(cell_seconds=10, learner_seconds=300)
+LIMITS = sample_class.LIMITS
 FULL = 31.0
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """One grading run over the sample class plus a learner writing in another style."""
-    root = tmp_path_factory.mktemp("grading")
-    release = Course(root / "release-course").generate_release()
-    submitted = root / "submitted"
-    write_sample_class(submitted, release)
-    other = with_answers(correct_styles.other_style_answers())
-    folder = submitted / "other_style" / ASSIGNMENT
-    folder.mkdir(parents=True)
-    for name, notebook in other.items():
-        nbformat.write(notebook, folder / name)
-    out = root / "out"
-    lines = []
-    results = grade_class(submitted, out, progress=lines.append, limits=LIMITS)
-    return {
-        "results": {r.learner: r for r in results},
-        "out": out,
-        "progress": lines,
-        "submitted": submitted,
-    }
+@pytest.fixture
+def graded(graded_sample_class):
+    """The sample class graded once for the whole run (tests/conftest.py)."""
+    return graded_sample_class
 
 
 def feedback_text(out: Path, learner: str) -> str:

@@ -1,12 +1,12 @@
 """nbgrader configuration for the course: authors edit `solutions/`, learners get `notebooks/`.
 
 The grading behaviour (restored test cells, output limits, clean feedback) is shared with the
-course folders that `python -m autograder.grade` creates: see autograder/nbgrader_settings.py.
+course folders that `python -m autograder.grade` creates: see autograder/plugins/settings.py.
 """
 
 from pathlib import Path
 
-from autograder.nbgrader_settings import apply
+from autograder.plugins.settings import apply
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 apply(c)

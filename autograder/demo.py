@@ -7,7 +7,7 @@ Steps (each prints what it does):
  1. generate the learner release of every assignment from solutions/ and confirm
     notebooks/ is up to date;
  2. run the reference on real photographs and save a picture;
- 3. write a sample class (autograder/samples.py: the reference, learners with typical
+ 3. write a sample class (autograder/exercises/samples.py: the reference, learners with typical
     mistakes, an untouched release, broken notebooks, a crashing and a hanging learner);
  4. grade it with the instructor's grading command and print the summary;
  5. grade a sample class of notebook 04 (measuring_the_effect) the same way, into the same
@@ -23,11 +23,22 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import reference
-from autograder.course import ASSIGNMENT, RELEASE, ROOT, Course, assignments, notebook_names
-from autograder.grading import CanaryFailed, grade_class
+from autograder.exercises import reference
+from autograder.exercises.samples import (
+    EXPERIMENT,
+    write_experiment_sample_class,
+    write_sample_class,
+)
 from autograder.limits import Limits
-from autograder.samples import EXPERIMENT, write_experiment_sample_class, write_sample_class
+from autograder.pipeline.course import (
+    ASSIGNMENT,
+    RELEASE,
+    ROOT,
+    Course,
+    assignments,
+    notebook_names,
+)
+from autograder.pipeline.grading import CanaryFailed, grade_class
 
 BUILD = ROOT / "build" / "demo"
 

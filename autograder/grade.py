@@ -18,10 +18,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder.course import ASSIGNMENT, SOLUTIONS, assignments, notebook_names
-from autograder.grading import CanaryFailed, grade_class
-from autograder.intake import assignments_in
 from autograder.limits import DEFAULT_WORKERS
+from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, assignments, notebook_names
+from autograder.pipeline.grading import CanaryFailed, grade_class
+from autograder.pipeline.intake import assignments_in
 
 DEFAULT_OUT = Path("build/grading")
 

@@ -162,7 +162,7 @@ def course_config_text(course_root: Path) -> str:
     """nbgrader configuration for Formgrader on a course folder made by autograder.grade."""
     return (
         "# Written by autograder.lab for --course-root; do not edit.\n"
-        "from autograder.nbgrader_settings import apply\n\n"
+        "from autograder.plugins.settings import apply\n\n"
         "c = get_config()  # noqa: F821\n"
         "apply(c)\n"
         f"c.CourseDirectory.root = {str(course_root)!r}\n"

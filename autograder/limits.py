@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-# A learner function answering one request of a graded test cell (autograder/decide.py).
+# A learner function answering one request of a graded test cell (autograder/plugins/decide.py).
 CALL_SECONDS = 30.0
 # One nbgrader command run by the course (release, export, a whole autograde by command).
 COMMAND_SECONDS = 900
@@ -26,7 +26,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 # measuring_the_effect trains 40 small nets in one cell and more in another (about 40 s in
 # all on 2 cores; a course notebook cell takes about a second): room for slower machines.
-# Keyed by assignment name (autograder.course.EXPERIMENT; a test checks the names exist).
+# Keyed by assignment name (autograder.pipeline.course.EXPERIMENT; a test checks the names exist).
 ASSIGNMENT_LIMITS = {"measuring_the_effect": Limits(cell_seconds=300, learner_seconds=900)}
 
 
@@ -42,7 +42,7 @@ VALIDATE_CELL_SECONDS = max(
     limits.cell_seconds for limits in (DEFAULT_LIMITS, *ASSIGNMENT_LIMITS.values())
 )
 
-# The confined kernel of one learner (autograder/sandbox.py).
+# The confined kernel of one learner (autograder/plugins/sandbox.py).
 KERNEL_MEMORY_BYTES = 3 * 1024**3
 KERNEL_CPU_SECONDS = 600
 KERNEL_FILE_BYTES = 256 * 1024**2

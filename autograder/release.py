@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from autograder.course import ASSIGNMENT, RELEASE, Course, assignments
+from autograder.pipeline.course import ASSIGNMENT, RELEASE, Course, assignments
 
 
 def build_release(destination: Path, assignment: str = ASSIGNMENT) -> Path:

@@ -5,7 +5,7 @@
 "before": nbgrader's own Execute step, the kernel unconfined, hidden tests run in the
 kernel (how grading worked before test cells were decided outside the kernel).
 "after": the course's grading as it is: the kernel confined by bubblewrap, every graded
-test cell decided in the grading process (autograder/execute.py, autograder/decide.py).
+test cell decided in the grading process (autograder/plugins/execute.py, autograder/plugins/decide.py).
 One learner at a time, so the figures are seconds per submission; the canary is not counted.
 """
 
@@ -18,12 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import autograder.nbgrader_settings as settings
-import autograder.sandbox as sandbox
-from autograder.course import ASSIGNMENT, SOLUTIONS, Course, assignments, notebook_names
-from autograder.grading import grade_learners, max_points
-from autograder.intake import find_submissions
+import autograder.plugins.sandbox as sandbox
+import autograder.plugins.settings as settings
 from autograder.limits import limits_for
+from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, Course, assignments, notebook_names
+from autograder.pipeline.grading import grade_learners, max_points
+from autograder.pipeline.intake import find_submissions
 
 
 def grade_copies(mode: str, learners: int, workdir: Path, assignment: str) -> list[float]:

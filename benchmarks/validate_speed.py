@@ -23,8 +23,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.course import NBGRADER, RELEASE  # noqa: E402
-from autograder.samples import solved_release  # noqa: E402
+from autograder.exercises.samples import solved_release  # noqa: E402
+from autograder.pipeline.course import NBGRADER, RELEASE  # noqa: E402
 
 
 def main() -> None:

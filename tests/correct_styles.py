@@ -111,7 +111,7 @@ LEARNER_FUNCTIONS = [
 
 def other_style_answers() -> dict[str, str]:
     """Answer cells for a whole submission in this style (multiple choice in lower case)."""
-    from autograder.answers import ANSWERS
+    from autograder.exercises.answers import ANSWERS
 
     answers = {
         name: inspect.getsource(globals()[name])

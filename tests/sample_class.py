@@ -11,10 +11,10 @@ from pathlib import Path
 import correct_styles
 import nbformat
 
-from autograder.course import ASSIGNMENT, Course
-from autograder.grading import grade_class
+from autograder.exercises.samples import with_answers, write_sample_class
 from autograder.limits import Limits
-from autograder.samples import with_answers, write_sample_class
+from autograder.pipeline.course import ASSIGNMENT, Course
+from autograder.pipeline.grading import grade_class
 
 LIMITS = Limits(cell_seconds=10, learner_seconds=300)
 # A fixed grading seed, so the inputs drawn at grading time, and with them the feedback text,

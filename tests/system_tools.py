@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from autograder.sandbox import bwrap
+from autograder.plugins.sandbox import bwrap
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -15,9 +15,9 @@ import nbformat
 import pytest
 from system_tools import needs_bubblewrap
 
-from autograder.course import ASSIGNMENT, ROOT, SOLUTIONS
-from autograder.grading import grade_class
 from autograder.limits import Limits
+from autograder.pipeline.course import ASSIGNMENT, ROOT, SOLUTIONS
+from autograder.pipeline.grading import grade_class
 
 pytestmark = [
     pytest.mark.nbgrader,
@@ -47,7 +47,7 @@ ATTACKS = {
         "changes sys.modules",
     ),
     "import_reference": (
-        "try:\n    from autograder.reference import cutmix_labels\nexcept ImportError:\n"
+        "try:\n    from autograder.exercises.reference import cutmix_labels\nexcept ImportError:\n"
         + textwrap.indent(BUG, "    "),
         "imports or reads the grader's code",
     ),

@@ -10,9 +10,9 @@ import pytest
 
 from augcourse import checks as visible
 from autograder import checks as hidden
-from autograder import reference
-from autograder.answers import ANSWERS
-from autograder.mistakes import MISTAKES
+from autograder.exercises import reference
+from autograder.exercises.answers import ANSWERS
+from autograder.exercises.mistakes import MISTAKES
 
 FUNCTIONS = correct_styles.LEARNER_FUNCTIONS
 

@@ -25,12 +25,12 @@ from augcourse.experiment_checks import (  # noqa: E402
     check_method_name,
     check_paired_gain,
 )
-from autograder import reference  # noqa: E402
-from autograder.experiment_checks import (  # noqa: E402
+from autograder.checks.experiment import (  # noqa: E402
     grade_best_method,
     grade_paired_gain,
     reference_paired_gain,
 )
+from autograder.exercises import reference  # noqa: E402
 
 TINY = experiment.Settings(n_train=60, epochs=3, batch_size=20)
 

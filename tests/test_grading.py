@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import sample_class
 
-from autograder.course import ASSIGNMENT, notebook_names
-from autograder.grading import CanaryFailed, grade_class
-from autograder.mistakes import MISTAKES
-from autograder.samples import TYPICAL_LEARNERS
+from autograder.exercises.mistakes import MISTAKES
+from autograder.exercises.samples import TYPICAL_LEARNERS
+from autograder.pipeline.course import ASSIGNMENT, notebook_names
+from autograder.pipeline.grading import CanaryFailed, grade_class
 
 pytestmark = pytest.mark.nbgrader
 LIMITS = sample_class.LIMITS
@@ -213,14 +213,18 @@ def test_rerun_gives_the_same_results_and_a_broken_regrade_keeps_no_stale_score(
 def test_canary_stops_the_run_when_the_reference_cannot_be_imported(tmp_path, monkeypatch):
     # The grading process decides every test cell; make its reference import fail.
     import autograder
+    import autograder.exercises
 
-    for name in ("checks", "reference"):
-        monkeypatch.delattr(autograder, name, raising=False)
-    monkeypatch.delitem(sys.modules, "autograder.checks", raising=False)
-    monkeypatch.setitem(sys.modules, "autograder.reference", None)
+    monkeypatch.delattr(autograder, "checks", raising=False)
+    monkeypatch.delattr(autograder.exercises, "reference", raising=False)
+    for name in [name for name in sys.modules if name.startswith("autograder.checks")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "autograder.exercises.reference", None)
     submitted = tmp_path / "submitted"
     (submitted / "ada" / ASSIGNMENT).mkdir(parents=True)
-    with pytest.raises(CanaryFailed, match="no learner was graded(.|\n)*autograder.reference"):
+    with pytest.raises(
+        CanaryFailed, match="no learner was graded(.|\n)*autograder.exercises.reference"
+    ):
         grade_class(submitted, tmp_path / "out", progress=lambda _: None, limits=LIMITS)
     assert not (tmp_path / "out" / "tests.csv").exists()
 

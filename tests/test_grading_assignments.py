@@ -12,9 +12,13 @@ from pathlib import Path
 import pytest
 
 from autograder import grade
-from autograder.course import SOLUTIONS, Course, assignments, notebook_names
+from autograder.exercises.samples import (
+    EXPERIMENT,
+    EXPERIMENT_NOTEBOOK,
+    write_experiment_sample_class,
+)
 from autograder.limits import ASSIGNMENT_LIMITS, limits_for
-from autograder.samples import EXPERIMENT, EXPERIMENT_NOTEBOOK, write_experiment_sample_class
+from autograder.pipeline.course import SOLUTIONS, Course, assignments, notebook_names
 
 pytestmark = pytest.mark.nbgrader
 KNOWN = assignments()

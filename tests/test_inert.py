@@ -1,5 +1,5 @@
-"""Learner content is made inert before it is stored or shown (autograder/inert.py), feedback
-pages carry a Content-Security-Policy (autograder/feedback.py), and nothing but notebooks stays
+"""Learner content is made inert before it is stored or shown (autograder/plugins/inert.py), feedback
+pages carry a Content-Security-Policy (autograder/plugins/feedback.py), and nothing but notebooks stays
 in a graded learner's folder. Fast checks on the notebook and HTML level; the browser tests
 (tests/browser/test_inert_views.py) open the real views."""
 
@@ -15,13 +15,13 @@ from nbgrader.converters import Autograde
 from payloads import Elements, add_payloads, html_payloads, markdown_cells, output_cells
 from traitlets.config import Config
 
-from autograder.course import SOLUTIONS, keep_only_notebooks
-from autograder.feedback import (
+from autograder.pipeline.course import SOLUTIONS, keep_only_notebooks
+from autograder.plugins.feedback import (
     CONTENT_SECURITY_POLICY,
     InertFeedbackExporter,
     policy_comes_first,
 )
-from autograder.inert import (
+from autograder.plugins.inert import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     clean_html,
@@ -30,7 +30,7 @@ from autograder.inert import (
     render_markdown,
     trusted_sources,
 )
-from autograder.nbgrader_settings import AUTOGRADE_PREPROCESSORS, FEEDBACK_PREPROCESSORS, apply
+from autograder.plugins.settings import AUTOGRADE_PREPROCESSORS, FEEDBACK_PREPROCESSORS, apply
 
 BASE = "http://127.0.0.1:9"
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -221,11 +221,11 @@ def test_an_inert_notebook_renders_no_learner_script_in_nbconverts_templates():
 
 
 def test_the_autograde_and_feedback_steps_make_notebooks_inert():
-    assert AUTOGRADE_PREPROCESSORS.index("autograder.inert.InertOutputs") == (
+    assert AUTOGRADE_PREPROCESSORS.index("autograder.plugins.inert.InertOutputs") == (
         AUTOGRADE_PREPROCESSORS.index("nbgrader.preprocessors.saveautogrades.SaveAutoGrades") - 1
     )
-    assert AUTOGRADE_PREPROCESSORS.index("autograder.execute.ExecuteAndDecide") == 0
-    assert "autograder.inert.InertOutputs" in FEEDBACK_PREPROCESSORS
+    assert AUTOGRADE_PREPROCESSORS.index("autograder.plugins.execute.ExecuteAndDecide") == 0
+    assert "autograder.plugins.inert.InertOutputs" in FEEDBACK_PREPROCESSORS
 
 
 def feedback_exporter(**settings) -> InertFeedbackExporter:

@@ -13,8 +13,14 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from nbgrader.nbgraderformat import MetadataValidator
 
-from autograder import intake
-from autograder.intake import Submission, find_submissions, grade_ids_of, sanitize, write_clean
+from autograder.pipeline import intake
+from autograder.pipeline.intake import (
+    Submission,
+    find_submissions,
+    grade_ids_of,
+    sanitize,
+    write_clean,
+)
 
 EXPECTED = ["01_cutout.ipynb", "02_cutmix.ipynb"]
 TESTS = {
@@ -169,7 +175,7 @@ def test_flat_lms_download(tmp_path, caplog):
     (tmp_path / "bob_notes.txt").write_text("")
     (tmp_path / "index.html").write_text("<html>grading sheet</html>")
 
-    with caplog.at_level(logging.WARNING, logger="autograder.intake"):
+    with caplog.at_level(logging.WARNING, logger="autograder.pipeline.intake"):
         found = by_learner(find_submissions(tmp_path, EXPECTED, GRADE_IDS))
 
     assert sorted(found) == ["alice", "bob"]

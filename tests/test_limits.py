@@ -2,9 +2,10 @@
 
 from traitlets.config import Config
 
-from autograder import decide, grade, lab, limits, sandbox
-from autograder.course import assignments
-from autograder.nbgrader_settings import apply
+from autograder import grade, lab, limits
+from autograder.pipeline.course import assignments
+from autograder.plugins import decide, sandbox
+from autograder.plugins.settings import apply
 
 
 def test_every_assignment_with_limits_of_its_own_exists():
@@ -30,7 +31,7 @@ def test_the_pieces_that_apply_a_limit_read_it_from_the_limits_module():
 
 
 def test_a_broken_kernel_channel_is_reported_as_what_the_learners_code_did():
-    from autograder.grading import failure_reason
+    from autograder.pipeline.grading import failure_reason
 
     log = (
         "Converting notebook /c/submitted/ada/cutout_cutmix/02_cutmix.ipynb\n"

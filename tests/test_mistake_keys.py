@@ -1,6 +1,6 @@
 """A mistake is carried as its key, (function, key), from the check that recognises it to the
 table: every mistake of the bank, fed through the grading path of its own graded test cell
-(decided outside the kernel, as autograder/decide.py does), comes out as its key."""
+(decided outside the kernel, as autograder/plugins/decide.py does), comes out as its key."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 
 from augcourse import probe
-from autograder import reference
-from autograder.course import SOLUTIONS
-from autograder.decide import KernelLink, decide_cell
-from autograder.experiment_checks import PAIRED_GAIN_MISTAKES, reference_paired_gain
-from autograder.mistakes import MISTAKES
-from autograder.report import explain_mistake
+from autograder.checks.experiment import PAIRED_GAIN_MISTAKES, reference_paired_gain
+from autograder.exercises import reference
+from autograder.exercises.mistakes import MISTAKES
+from autograder.pipeline.course import SOLUTIONS
+from autograder.pipeline.report import explain_mistake
+from autograder.plugins.decide import KernelLink, decide_cell
 
 
 def graded_test_cells() -> dict[str, str]:

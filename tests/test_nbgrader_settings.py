@@ -4,7 +4,7 @@ import importlib
 
 from traitlets.config import Config
 
-from autograder import nbgrader_settings as settings
+from autograder.plugins import settings
 
 
 def without_course_changes(step: str, names: list[str]) -> list[str]:
@@ -21,7 +21,7 @@ def test_everything_but_the_named_changes_is_nbgraders_default():
         ("feedback", settings.FEEDBACK_PREPROCESSORS),
     ):
         assert without_course_changes(step, names) == defaults[step]
-    assert "autograder.execute.ExecuteAndDecide" in settings.AUTOGRADE_PREPROCESSORS
+    assert "autograder.plugins.execute.ExecuteAndDecide" in settings.AUTOGRADE_PREPROCESSORS
     assert "nbgrader.preprocessors.execute.Execute" not in settings.AUTOGRADE_PREPROCESSORS
 
 

@@ -25,7 +25,7 @@ VOLATILE_CELL_METADATA = {"execution", "ExecuteTime", "widgets"}
 
 # Text that must never reach learners: nbgrader's solution and hidden-test markers, and any
 # use of the instructor package (`import autograder`, `from autograder...`,
-# `autograder.reference`, `import_module("autograder")`, also as JSON-escaped in a .ipynb).
+# `autograder.exercises.reference`, `import_module("autograder")`, also as JSON-escaped in a .ipynb).
 # The bare word is allowed, so prose may still say "the autograder checks this".
 LEAKS = {
     "BEGIN SOLUTION": re.compile(r"BEGIN SOLUTION"),

@@ -8,8 +8,10 @@ import correct_styles
 import nbformat
 import pytest
 
-from autograder.answers import ANSWERS
-from autograder.course import (
+from autograder.exercises.answers import ANSWERS
+from autograder.exercises.mistakes import mistakes_for
+from autograder.exercises.samples import with_answers
+from autograder.pipeline.course import (
     ASSIGNMENT,
     RELEASE,
     SOLUTIONS,
@@ -18,9 +20,7 @@ from autograder.course import (
     graded_cells,
     read_notebook,
 )
-from autograder.mistakes import mistakes_for
 from autograder.release import build_release
-from autograder.samples import with_answers
 
 NOTEBOOKS = sorted(p.name for p in (SOLUTIONS / ASSIGNMENT).glob("*.ipynb"))
 STATED_TOTALS = {"01_cutout.ipynb": 8, "02_cutmix.ipynb": 17, "03_reversed_ratio_bug.ipynb": 6}

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from augcourse import probe
-from autograder import reference
-from autograder.decide import KernelLink, decide_cell
-from autograder.mistakes import mistakes_for
+from autograder.exercises import reference
+from autograder.exercises.mistakes import mistakes_for
+from autograder.plugins.decide import KernelLink, decide_cell
 
 
 def test_values_cross_as_plain_data():
@@ -96,7 +96,7 @@ def _test_cells_and_imports():
 
     import nbformat
 
-    from autograder.course import SOLUTIONS
+    from autograder.pipeline.course import SOLUTIONS
 
     for path in sorted(SOLUTIONS.glob("*/*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
@@ -116,7 +116,7 @@ def _test_cells_and_imports():
 def test_every_module_a_test_cell_uses_is_the_graders_own():
     """A module a test cell calls by name must be the grader's copy: fetched from the kernel,
     it would arrive as an opaque object and the right answer would fail."""
-    from autograder.decide import GRADER_NAMES, free_names
+    from autograder.plugins.decide import GRADER_NAMES, free_names
 
     cells = list(_test_cells_and_imports())
     assert len(cells) > 20, "the solution notebooks' test cells were not found"

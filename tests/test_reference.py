@@ -1,11 +1,11 @@
-"""Property tests of the reference implementation (autograder/reference.py).
+"""Property tests of the reference implementation (autograder/exercises/reference.py).
 
 Every property is a plain function `check_<what>(fn)` that raises AssertionError when
 the implementation `fn` breaks it (hypothesis properties shrink to a counterexample
 first). The same property code runs twice:
 
 * against the reference function, which must pass every property of its function;
-* against every wrong implementation in `autograder.mistakes.MISTAKES`, which must fail
+* against every wrong implementation in `autograder.exercises.mistakes.MISTAKES`, which must fail
   at least one property of the function it imitates ("each bug is shown to be caught").
 
 Inputs cover non-square images, odd box sizes, centres on every border, uint8/float32/
@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from augcourse import draws
-from autograder import mistakes, reference
-from autograder.mistakes import MISTAKES, Mistake
+from autograder.exercises import mistakes, reference
+from autograder.exercises.mistakes import MISTAKES, Mistake
 
 Box = tuple[int, int, int, int]
 

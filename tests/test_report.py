@@ -1,4 +1,4 @@
-"""Tests for autograder.report: what an instructor reads in the class report after grading."""
+"""Tests for autograder.pipeline.report: what an instructor reads in the class report after grading."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from autograder.mistakes import MISTAKES
-from autograder.report import class_summary_text, write_class_report
+from autograder.exercises.mistakes import MISTAKES
+from autograder.pipeline.report import class_summary_text, write_class_report
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SCRIPT_NAME = "<script>alert('x')</script>"

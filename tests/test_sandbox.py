@@ -6,7 +6,7 @@ from pathlib import Path
 
 from system_tools import needs_bubblewrap
 
-from autograder import sandbox
+from autograder.plugins import sandbox
 
 
 def test_without_bubblewrap_the_grader_says_loudly_that_learner_code_is_unconfined(monkeypatch):

@@ -15,12 +15,12 @@ import nbformat
 import pytest
 from payloads import FILES, Elements
 
-from autograder.course import ASSIGNMENT, NBGRADER, Course, notebook_names
-from autograder.feedback import policy_comes_first
-from autograder.grading import max_points, prepare_learner
-from autograder.intake import find_submissions, grade_ids_of
-from autograder.missing_feedback import page
-from autograder.report import class_report_html
+from autograder.pipeline.course import ASSIGNMENT, NBGRADER, Course, notebook_names
+from autograder.pipeline.grading import max_points, prepare_learner
+from autograder.pipeline.intake import find_submissions, grade_ids_of
+from autograder.pipeline.missing_feedback import page
+from autograder.pipeline.report import class_report_html
+from autograder.plugins.feedback import policy_comes_first
 
 HOSTILE_ID = "<img src=x onerror=alert(1)>"
 COURSE_ID = "cutout-cutmix"

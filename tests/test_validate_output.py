@@ -15,8 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.course import NBGRADER, RELEASE
-from autograder.mistakes import mistakes_for
+from autograder.exercises.mistakes import mistakes_for
+from autograder.pipeline.course import NBGRADER, RELEASE
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 NBGRADER_CUT = 87  # nbgrader's Validator: width 90, lines cut at width - 3

@@ -16,8 +16,8 @@ import pytest
 
 from augcourse import checks as visible
 from autograder import checks as hidden
-from autograder import reference
-from autograder.mistakes import MISTAKES, WRONG_TESTS, mistakes_for
+from autograder.exercises import reference
+from autograder.exercises.mistakes import MISTAKES, WRONG_TESTS, mistakes_for
 
 # check -> (what the ✓ message says, keys of the bank's mistakes it leaves to the hidden checks;
 # it must fail every other mistake of its function, new ones included)
@@ -213,7 +213,7 @@ def test_the_right_function_lent_to_a_test_stops_working_when_the_check_returns(
 
 def test_the_other_check_marks_keep_their_claims(capsys):
     from augcourse.experiment_checks import check_paired_gain
-    from autograder.experiment_checks import reference_paired_gain
+    from autograder.checks.experiment import reference_paired_gain
 
     visible.check_test_cutmix_labels(right_test_with_allclose_defaults)
     check_paired_gain(reference_paired_gain)

@@ -27,9 +27,9 @@ from pathlib import Path
 import nbformat
 import psutil
 
-from autograder.course import ASSIGNMENT, RELEASE
+from autograder.exercises.samples import solved_release
 from autograder.lab import ROOT, lab_command
-from autograder.samples import solved_release
+from autograder.pipeline.course import ASSIGNMENT, RELEASE
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,7 +44,7 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 800}
 SCREENSHOTS = ROOT / "build" / "screenshots"
-# The sample learners graded for Formgrader: full marks and typical mistakes (autograder.samples),
+# The sample learners graded for Formgrader: full marks and typical mistakes (autograder.exercises.samples),
 # and a hostile learner: ada's answers with every payload of tests/payloads.py.
 HONEST_LEARNER, TYPICAL_LEARNER, HOSTILE_LEARNER = "reference", "ada", "mallory"
 SAMPLE_LEARNERS = (HONEST_LEARNER, TYPICAL_LEARNER, HOSTILE_LEARNER)
@@ -384,9 +384,9 @@ def grade_sample_class(out_dir: Path, payload_base: str = "http://127.0.0.1:9") 
     hostile learner's payloads aim at `payload_base`."""
     from payloads import add_payloads
 
-    from autograder.grading import grade_class
+    from autograder.exercises.samples import write_sample_class
     from autograder.limits import Limits
-    from autograder.samples import write_sample_class
+    from autograder.pipeline.grading import grade_class
 
     out_dir = Path(out_dir)
     shutil.rmtree(out_dir, ignore_errors=True)

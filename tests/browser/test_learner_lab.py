@@ -61,7 +61,7 @@ def nbgrader_version() -> str:
 
 
 def graded_test_cells(path: str) -> int:
-    from autograder.course import RELEASE
+    from autograder.pipeline.course import RELEASE
 
     notebook = nbformat.read(RELEASE / path, as_version=nbformat.NO_CONVERT)
     return sum(
@@ -117,7 +117,7 @@ def test_learner_runs_and_validates_notebook(path, learner_lab, page, steps):
 def test_validate_names_a_wrong_answers_mistake_first_and_shows_no_check_code(
     learner_lab, page, steps
 ):
-    from autograder.mistakes import mistakes_for
+    from autograder.exercises.mistakes import mistakes_for
 
     path = f"{ASSIGNMENT}/03_reversed_ratio_bug.ipynb"
     notebook = solved_notebook(path)

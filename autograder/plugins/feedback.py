@@ -91,7 +91,7 @@ class InertFeedbackExporter(HTMLExporter):
     """nbgrader's feedback page with a Content-Security-Policy first in its head, no MathJax
     (math is shown as TeX source) and no other script. Refuses to write a page without it.
 
-    Its template settings are configured in autograder/nbgrader_settings.py: nbgrader sets
+    Its template settings are configured in autograder/plugins/settings.py: nbgrader sets
     HTMLExporter's template in its config, which only configuration of this class overrides."""
 
     def from_notebook_node(self, nb, resources=None, **kw):

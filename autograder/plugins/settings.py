@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from autograder.feedback import (
+from autograder.limits import NBGRADER_CELL_SECONDS
+from autograder.plugins.feedback import (
     INERT_TEMPLATE,
     INERT_TEMPLATE_PATHS,
     NBGRADER_TEMPLATES,
     TEMPLATES,
 )
-from autograder.limits import NBGRADER_CELL_SECONDS
 
 
 def dotted(cls) -> str:
@@ -30,10 +30,10 @@ def nbgrader_defaults() -> dict[str, list[str]]:
 
 
 # The course's named changes to nbgrader's lists; everything else stays nbgrader's default.
-REPLACED = {"nbgrader.preprocessors.execute.Execute": "autograder.execute.ExecuteAndDecide"}
+REPLACED = {"nbgrader.preprocessors.execute.Execute": "autograder.plugins.execute.ExecuteAndDecide"}
 INSERTED_BEFORE = {  # nbgrader's preprocessor -> the course's, run just before it
     "autograde": {
-        "nbgrader.preprocessors.saveautogrades.SaveAutoGrades": "autograder.inert.InertOutputs"
+        "nbgrader.preprocessors.saveautogrades.SaveAutoGrades": "autograder.plugins.inert.InertOutputs"
     },
     "feedback": {},
 }
@@ -41,8 +41,8 @@ INSERTED_AFTER = {  # nbgrader's preprocessor -> the course's, run just after it
     "autograde": {},
     "feedback": {
         "nbgrader.preprocessors.getgrades.GetGrades": [
-            "autograder.feedback.CleanFeedback",  # hidden tests and traceback noise removed
-            "autograder.inert.InertOutputs",  # again: an autograded notebook of an older grader
+            "autograder.plugins.feedback.CleanFeedback",  # hidden tests and traceback noise removed
+            "autograder.plugins.inert.InertOutputs",  # again: an autograded notebook of an older grader
         ]
     },
 }
@@ -59,8 +59,8 @@ def with_course_changes(step: str, defaults: list[str]) -> list[str]:
     return changed
 
 
-# Graded test cells are decided outside the kernel (ExecuteAndDecide, autograder/execute.py),
-# and the learner's content is made inert before it is stored (autograder/inert.py).
+# Graded test cells are decided outside the kernel (ExecuteAndDecide, autograder/plugins/execute.py),
+# and the learner's content is made inert before it is stored (autograder/plugins/inert.py).
 AUTOGRADE_PREPROCESSORS = with_course_changes("autograde", nbgrader_defaults()["autograde"])
 FEEDBACK_PREPROCESSORS = with_course_changes("feedback", nbgrader_defaults()["feedback"])
 
@@ -78,11 +78,11 @@ def apply(c) -> None:
     # Graded test cells are decided in the grading process, never in the learner's kernel.
     c.Autograde.autograde_preprocessors = AUTOGRADE_PREPROCESSORS
     # Files a learner's code wrote beside its notebook never reach Formgrader or feedback.
-    c.Autograde.post_convert_hook = "autograder.course.remove_learner_files"
+    c.Autograde.post_convert_hook = "autograder.pipeline.course.remove_learner_files"
     # Feedback shows what the learner needs: no hidden-test source, no traceback noise.
     c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
     # Feedback pages run no script and load nothing: a Content-Security-Policy, no MathJax.
-    c.GenerateFeedback.exporter_class = "autograder.feedback.InertFeedbackExporter"
+    c.GenerateFeedback.exporter_class = "autograder.plugins.feedback.InertFeedbackExporter"
     # nbgrader configures HTMLExporter for its own template; the subclass's settings win.
     c.InertFeedbackExporter.template_name = INERT_TEMPLATE
     c.InertFeedbackExporter.extra_template_basedirs = [str(TEMPLATES), str(NBGRADER_TEMPLATES)]
@@ -92,8 +92,8 @@ def apply(c) -> None:
 def config_file_text() -> str:
     """The text of an nbgrader_config.py that applies these settings."""
     return (
-        "# Written by autograder.course; the settings live in autograder/nbgrader_settings.py.\n"
-        "from autograder.nbgrader_settings import apply\n\n"
+        "# Written by autograder.pipeline.course; the settings live in autograder/plugins/settings.py.\n"
+        "from autograder.plugins.settings import apply\n\n"
         "c = get_config()  # noqa: F821\n"
         "apply(c)\n"
     )

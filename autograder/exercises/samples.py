@@ -11,8 +11,9 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.answers import ANSWERS
-from autograder.course import (
+from autograder.exercises.answers import ANSWERS
+from autograder.exercises.mistakes import lookup
+from autograder.pipeline.course import (
     ASSIGNMENT,
     EXPERIMENT,
     RELEASE,
@@ -20,7 +21,6 @@ from autograder.course import (
     notebook_names,
     read_notebook,
 )
-from autograder.mistakes import lookup
 
 
 def answer_cells(notebook: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:

@@ -3,7 +3,7 @@
 The learner's notebook runs in its kernel as usual (its pictures and outputs reach the
 feedback), except the graded test cells: when execution reaches one, the kernel is asked
 to serve plain-data requests (augcourse/probe.py) and the cell's source runs here, in the
-grading process (autograder/decide.py). Its outputs become the cell's outputs, and
+grading process (autograder/plugins/decide.py). Its outputs become the cell's outputs, and
 nbgrader scores them as usual (an error means 0). Configured in nbgrader_settings.py.
 """
 
@@ -20,7 +20,7 @@ from nbclient.util import ensure_async, run_sync
 from nbformat import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute
 
-from autograder.decide import (
+from autograder.plugins.decide import (
     CALL_SECONDS,
     Decision,
     KernelLink,

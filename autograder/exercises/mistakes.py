@@ -24,7 +24,7 @@ import numpy as np
 
 # Learner functions by their plain names, so that each mistake's source reads as
 # notebook code and calls the learner's own helpers when pasted into a notebook.
-from autograder.reference import (  # noqa: F401  (used by the mistakes' bodies)
+from autograder.exercises.reference import (  # noqa: F401  (used by the mistakes' bodies)
     apply_cutout,
     centered_box,
     cutmix_box,

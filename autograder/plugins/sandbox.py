@@ -15,7 +15,7 @@ its own. Where bubblewrap is missing the kernel runs unconfined with the rlimits
 `protections()` says so loudly.
 
 Used by nbgrader through a kernelspec (`write_kernelspec`) whose command is
-`python -m autograder.sandbox kernel -f {connection_file}`.
+`python -m autograder.plugins.sandbox kernel -f {connection_file}`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from autograder.limits import (
     KERNEL_PROCESSES,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LEARNER_PACKAGE = ROOT / "augcourse"
 
 MEMORY_BYTES = KERNEL_MEMORY_BYTES
@@ -103,7 +103,7 @@ def write_kernelspec(folder: Path) -> Path:
                 "argv": [
                     sys.executable,
                     "-m",
-                    "autograder.sandbox",
+                    "autograder.plugins.sandbox",
                     "kernel",
                     "-f",
                     "{connection_file}",

@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 import nbformat
 from nbformat.reader import reads as _read_any_version
 
-from autograder.course import ASSIGNMENT, assignments
+from autograder.pipeline.course import ASSIGNMENT, assignments
 
 log = logging.getLogger(__name__)
 

@@ -1,13 +1,13 @@
 """Hidden checks: compare learner functions with the reference on inputs the learner never sees.
 
-Deterministic functions are compared exactly with `autograder.reference` on fixed
+Deterministic functions are compared exactly with `autograder.exercises.reference` on fixed
 edge cases (every border, odd sizes, non-square images, uint8 and float inputs) plus
 cases drawn at grading time. Random functions are checked by their properties, never
 by one exact random stream, so any correct use of `rng` passes.
 
 On failure a grader raises `CheckFailed` (an AssertionError) naming the smallest
 failing input and, where the learner's output matches a mistake of the bank
-(`autograder.mistakes`), the mistake in words a learner understands.
+(`autograder.exercises.mistakes`), the mistake in words a learner understands.
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ from augcourse.checks import (
 )
 from augcourse.checks import passed as _passed
 from augcourse.probe import Raised, rebuild
-from autograder import reference
-from autograder.answers import ANSWERS
-from autograder.mistakes import Mistake, lookup, lookup_or_none, mistakes_for
+from autograder.exercises import reference
+from autograder.exercises.answers import ANSWERS
+from autograder.exercises.mistakes import Mistake, lookup, lookup_or_none, mistakes_for
 
 IMAGE_DTYPES = (np.uint8, np.float32, np.float64)
 
@@ -153,7 +153,7 @@ def _input_size(args: tuple) -> int:
     return arrays + (ints[0] * ints[1] if len(ints) >= 2 else 0)
 
 
-# While a test cell is decided outside the kernel (autograder/decide.py), pictures are
+# While a test cell is decided outside the kernel (autograder/plugins/decide.py), pictures are
 # collected here as PNG bytes and become the cell's outputs.
 IMAGE_SINK: list[bytes] | None = None
 

@@ -286,7 +286,7 @@ def _cell_metadata(metadata, changes: list[str], where: str) -> dict:
             }
         else:
             changes.append(f"{where}: nbgrader metadata with an unusable grade_id removed")
-    # The mistake the grader recognised in a graded test cell (autograder/execute.py).
+    # The mistake the grader recognised in a graded test cell (autograder/plugins/execute.py).
     recognised = metadata.get("course")
     is_test = isinstance(record, dict) and record.get("grade") and not record.get("solution")
     if (

@@ -37,9 +37,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from autograder.experiment_checks import PAIRED_GAIN_MISTAKES
-from autograder.feedback import CSP_META
-from autograder.mistakes import MISTAKES
+from autograder.checks.experiment import PAIRED_GAIN_MISTAKES
+from autograder.exercises.mistakes import MISTAKES
+from autograder.plugins.feedback import CSP_META
 
 TITLE = "Cutout and CutMix: class report"
 REPORT_NAME = "class_report.html"
@@ -472,7 +472,7 @@ def _mistakes_section(mistakes: list[MistakeTally], rows: list[dict]) -> str:
     undiagnosed = (
         f"<p class='note'>{_count(len(undiagnosed_rows), 'failed test')}, by "
         f"{_count(len({r['learner'] for r in undiagnosed_rows}), 'learner')}, matched no known "
-        "mistake: candidates for the bank (<code>autograder/mistakes.py</code>).</p>"
+        "mistake: candidates for the bank (<code>autograder/exercises/mistakes.py</code>).</p>"
     )
     if not mistakes:
         return "<h2>Most common diagnosed mistakes</h2><p>No mistake was diagnosed.</p>" + (

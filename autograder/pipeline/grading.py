@@ -25,7 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.course import (
+from autograder.limits import DEFAULT_LIMITS, DEFAULT_WORKERS, Limits, limits_for
+from autograder.pipeline.course import (
     ASSIGNMENT,
     SOLUTIONS,
     Course,
@@ -34,14 +35,13 @@ from autograder.course import (
     notebook_names,
     read_notebook,
 )
-from autograder.execute import MISTAKE_METADATA
-from autograder.inert import changes_of, is_active
-from autograder.intake import Submission, find_submissions, grade_ids_of, sanitize
-from autograder.limits import DEFAULT_LIMITS, DEFAULT_WORKERS, Limits, limits_for
-from autograder.missing_feedback import write_missing_feedback
-from autograder.report import class_summary_text, write_class_report
-from autograder.sandbox import protections
-from autograder.suspicious import findings
+from autograder.pipeline.intake import Submission, find_submissions, grade_ids_of, sanitize
+from autograder.pipeline.missing_feedback import write_missing_feedback
+from autograder.pipeline.report import class_summary_text, write_class_report
+from autograder.pipeline.suspicious import findings
+from autograder.plugins.execute import MISTAKE_METADATA
+from autograder.plugins.inert import changes_of, is_active
+from autograder.plugins.sandbox import protections
 
 
 class CanaryFailed(RuntimeError):

@@ -23,9 +23,9 @@ from pathlib import Path
 import nbformat
 
 from autograder.limits import COMMAND_SECONDS, DEFAULT_LIMITS, NBGRADER_CELL_SECONDS
-from autograder.nbgrader_settings import config_file_text
+from autograder.plugins.settings import config_file_text
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 RELEASE = ROOT / "notebooks"
 ASSIGNMENT = "cutout_cutmix"  # the graded course notebooks
@@ -237,10 +237,10 @@ def _grade_in_child(course: Course, student: str, cell_timeout: int, result_path
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
-    from autograder.nbgrader_settings import apply
-    from autograder.sandbox import write_kernelspec
+    from autograder.plugins.sandbox import write_kernelspec
+    from autograder.plugins.settings import apply
 
-    # The learner's kernel starts confined (autograder/sandbox.py), with its connection
+    # The learner's kernel starts confined (autograder/plugins/sandbox.py), with its connection
     # file and unix sockets in a runtime folder of its own.
     jupyter = Path(tempfile.mkdtemp(prefix="grading-jupyter-"))
     os.environ["JUPYTER_PATH"] = str(write_kernelspec(jupyter / "data"))

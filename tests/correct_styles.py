@@ -10,6 +10,9 @@ import inspect
 
 import numpy as np
 
+from autograder.exercises.registry import learner_functions
+from autograder.pipeline.course import ASSIGNMENT
+
 
 def centered_box(height, width, cy, cx, box_h, box_w):
     top = max(0, cy - box_h // 2)
@@ -95,18 +98,7 @@ def test_cutmix_labels(fn):
         assert np.allclose(got, expected), f"expected {expected}, got {got}"
 
 
-LEARNER_FUNCTIONS = [
-    "centered_box",
-    "apply_cutout",
-    "cutout",
-    "cutmix_box",
-    "paste_patch",
-    "patch_ratio",
-    "mix_labels",
-    "cutmix",
-    "cutmix_batch",
-    "cutmix_labels",
-]
+LEARNER_FUNCTIONS = learner_functions(ASSIGNMENT)
 
 
 def other_style_answers() -> dict[str, str]:

@@ -10,6 +10,7 @@ import pytest
 
 from autograder.exercises.answers import ANSWERS
 from autograder.exercises.mistakes import mistakes_for
+from autograder.exercises.registry import exercises_of
 from autograder.exercises.samples import with_answers
 from autograder.pipeline.course import (
     ASSIGNMENT,
@@ -145,7 +146,7 @@ def _run_allowing_errors(path: Path) -> nbformat.NotebookNode:
     return notebook
 
 
-EXERCISES = [*correct_styles.LEARNER_FUNCTIONS, "test_cutmix_labels", *WRONG_VALUES, *ANSWERS]
+EXERCISES = [e.name for e in exercises_of(ASSIGNMENT)]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

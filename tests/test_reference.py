@@ -27,6 +27,8 @@ from hypothesis import strategies as st
 from augcourse import draws
 from autograder.exercises import mistakes, reference
 from autograder.exercises.mistakes import MISTAKES, Mistake
+from autograder.exercises.registry import learner_functions
+from autograder.pipeline.course import ASSIGNMENT
 
 Box = tuple[int, int, int, int]
 
@@ -41,18 +43,7 @@ SETTINGS = settings(
 )
 DTYPES = (np.uint8, np.float32, np.float64)
 ALPHAS = (0.2, 0.5, 1.0, 2.0)
-LEARNER_FUNCTIONS = (
-    "centered_box",
-    "apply_cutout",
-    "cutout",
-    "cutmix_box",
-    "paste_patch",
-    "patch_ratio",
-    "mix_labels",
-    "cutmix",
-    "cutmix_batch",
-    "cutmix_labels",
-)
+LEARNER_FUNCTIONS = tuple(learner_functions(ASSIGNMENT))
 
 # Properties of each learner function, by name: each takes the implementation to check.
 CHECKS: dict[str, list[Callable[[Callable], None]]] = {}

@@ -33,11 +33,11 @@ test: $(INSTALLED) system-packages
 	MPLBACKEND=Agg COURSE_FAST=1 $(PYTHON) -m pytest --nbval-lax --nbval-current-env --durations=15
 
 # The everyday loop (about a minute): lint and every test that runs no nbgrader command, grades
-# no learner and opens no browser.
+# no learner, opens no browser and installs nothing.
 check: $(INSTALLED)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
-	MPLBACKEND=Agg COURSE_FAST=1 $(PYTHON) -m pytest -q -m "not nbgrader and not browser"
+	MPLBACKEND=Agg COURSE_FAST=1 $(PYTHON) -m pytest -q -m "not nbgrader and not browser and not slow"
 
 # Debian packages the tests need (chromium, bubblewrap), installed when missing and allowed.
 system-packages:

@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from augcourse.checks import call_quietly, fail, passed, recorded, visible_check
-from augcourse.experiment import methods_in
+from augcourse.stats import methods_in
 
 # A small results table: four seeds (in a different order for each method), a distractor
 # method, and the grey occluder at two sizes (size 8 after size 4 for the baseline, before it

@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from augcourse.checks import CheckFailed, call_quietly
-from augcourse.experiment import accuracy_by_seed, methods_in
 from augcourse.experiment_checks import as_gain, describe_gain
+from augcourse.stats import accuracy_by_seed, methods_in
 from autograder.checks import grading_rng, passed
 
 ROW_KEYS = {"method", "seed", "occluder", "size", "accuracy"}

@@ -1,4 +1,5 @@
-"""Regenerate the learner notebooks (`notebooks/`) from the solutions with nbgrader.
+"""Regenerate the learner notebooks (`notebooks/`) from the solutions with nbgrader, and the
+learner kit of each assignment (`build/learner/`, autograder/kit.py).
 
 Run after editing anything in `solutions/`: `make release`. The test suite regenerates
 the release the same way and fails if `notebooks/` differs by a single byte.
@@ -10,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from autograder.kit import build_kit
 from autograder.pipeline.course import ASSIGNMENT, RELEASE, Course, assignments
 
 
@@ -32,6 +34,8 @@ def main() -> None:
         print(
             f"Released {len(names)} notebooks to {target.relative_to(RELEASE.parent)}: {', '.join(names)}"
         )
+        kit = build_kit(assignment)
+        print(f"  learner kit: {kit.relative_to(RELEASE.parent)}/ and {kit.name}.zip beside it")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ ALLOWED_REEXPORTS = {
 }
 # At the top of autograder/: the commands (python -m autograder.<command>) and the limits,
 # which every layer reads.
-TOP_LEVEL = {"__init__.py", "grade.py", "demo.py", "lab.py", "release.py", "limits.py"}
+TOP_LEVEL = {"__init__.py", "grade.py", "demo.py", "kit.py", "lab.py", "release.py", "limits.py"}
 
 
 def _is_reexport(path: Path) -> bool:

@@ -30,6 +30,7 @@ from autograder.exercises.samples import (
     write_sample_class,
 )
 from autograder.limits import Limits
+from autograder.pipeline.canary import CanaryFailed
 from autograder.pipeline.course import (
     ASSIGNMENT,
     RELEASE,
@@ -38,7 +39,7 @@ from autograder.pipeline.course import (
     assignments,
     notebook_names,
 )
-from autograder.pipeline.grading import CanaryFailed, grade_class
+from autograder.pipeline.grading import grade_class
 
 BUILD = ROOT / "build" / "demo"
 

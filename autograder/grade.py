@@ -19,8 +19,9 @@ import sys
 from pathlib import Path
 
 from autograder.limits import DEFAULT_WORKERS
+from autograder.pipeline.canary import CanaryFailed
 from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, assignments, notebook_names
-from autograder.pipeline.grading import CanaryFailed, grade_class
+from autograder.pipeline.grading import grade_class
 from autograder.pipeline.intake import assignments_in
 
 DEFAULT_OUT = Path("build/grading")

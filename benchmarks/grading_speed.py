@@ -22,8 +22,9 @@ import autograder.plugins.sandbox as sandbox
 import autograder.plugins.settings as settings
 from autograder.limits import limits_for
 from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, Course, assignments, notebook_names
-from autograder.pipeline.grading import grade_learners, max_points
+from autograder.pipeline.grading import grade_learners
 from autograder.pipeline.intake import find_submissions
+from autograder.pipeline.recorded import max_points
 
 
 def grade_copies(mode: str, learners: int, workdir: Path, assignment: str) -> list[float]:

@@ -14,8 +14,9 @@ import sample_class
 
 from autograder.exercises.mistakes import MISTAKES
 from autograder.exercises.samples import TYPICAL_LEARNERS
+from autograder.pipeline.canary import CanaryFailed
 from autograder.pipeline.course import ASSIGNMENT, notebook_names
-from autograder.pipeline.grading import CanaryFailed, grade_class
+from autograder.pipeline.grading import grade_class
 
 pytestmark = pytest.mark.nbgrader
 LIMITS = sample_class.LIMITS

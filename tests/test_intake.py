@@ -13,14 +13,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from nbgrader.nbgraderformat import MetadataValidator
 
-from autograder.pipeline import intake
-from autograder.pipeline.intake import (
-    Submission,
-    find_submissions,
-    grade_ids_of,
-    sanitize,
-    write_clean,
-)
+from autograder.pipeline import notebook_repair
+from autograder.pipeline.intake import Submission, find_submissions, grade_ids_of
+from autograder.pipeline.notebook_repair import sanitize, write_clean
+from autograder.pipeline.reasons import Reason
 
 EXPECTED = ["01_cutout.ipynb", "02_cutmix.ipynb"]
 TESTS = {
@@ -71,6 +67,10 @@ def write(path: Path, notebook=None, name=None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook or make_notebook(TESTS[name or path.name]), path)
     return path
+
+
+def texts(reasons: list[Reason]) -> list[str]:
+    return [reason.text for reason in reasons]
 
 
 def by_learner(submissions: list[Submission]) -> dict[str, Submission]:
@@ -129,7 +129,9 @@ def test_nbgrader_layout_with_every_assignment_takes_only_the_one_graded(tmp_pat
     assert graded_as(found["alice"]) == {name: name for name in EXPECTED}
     assert found["alice"].problems == [], "the other assignment is no extra file"
     assert found["bob"].notebooks == {}
-    assert all(p.startswith("missing notebook") for p in found["bob"].problems), found["bob"]
+    assert [(p.kind, p.notebook) for p in found["bob"].problems] == [
+        ("missing_notebook", name) for name in EXPECTED
+    ], found["bob"]
 
 
 def test_one_learner_folder_given_directly(tmp_path):
@@ -161,7 +163,7 @@ def test_per_learner_folders_report_missing_and_extra_files(tmp_path):
     assert sorted(found) == ["alice", "bob"]
     assert found["alice"].problems == []
     assert graded_as(found["bob"]) == {"01_cutout.ipynb": "01_cutout.ipynb"}
-    assert found["bob"].problems == [
+    assert texts(found["bob"].problems) == [
         "missing notebook 02_cutmix.ipynb",
         "extra file notes.txt ignored",
     ]
@@ -188,7 +190,7 @@ def test_flat_lms_download(tmp_path, caplog):
         "01_cutout.ipynb": "bob__12345_67890_01_CUTOUT.ipynb",
         "02_cutmix.ipynb": "bob__12345_67890_02_cutmix.ipynb",
     }
-    assert found["bob"].problems == [
+    assert texts(found["bob"].problems) == [
         "notebook renamed: 'bob__12345_67890_01_CUTOUT.ipynb' graded as 01_cutout.ipynb",
         "extra file bob_notes.txt ignored",
     ]
@@ -241,9 +243,14 @@ def test_zip_of_flat_files_skips_zip_slip_members(tmp_path):
 
     assert sorted(found) == ["alice", "bob"]
     assert graded_as(found["alice"]) == {"01_cutout.ipynb": "alice_01_cutout.ipynb"}
-    assert found["alice"].problems == [
+    assert texts(found["alice"].problems) == [
         "unsafe path in zip skipped: '../alice_02_cutmix.ipynb'",
         "missing notebook 02_cutmix.ipynb",
+    ]
+    # The skipped member is said of the notebook it would have been.
+    assert [(p.kind, p.notebook) for p in found["alice"].problems] == [
+        ("zip_member_skipped", "02_cutmix.ipynb"),
+        ("missing_notebook", "02_cutmix.ipynb"),
     ]
     assert found["bob"].problems == []
     # Nothing was written outside the extraction folder.
@@ -269,7 +276,9 @@ def test_zip_with_nested_nbgrader_layout_and_windows_separators(tmp_path):
 
     assert sorted(found) == ["alice", "bob", "carol"]
     assert graded_as(found["alice"]) == {name: name for name in EXPECTED}
-    assert found["carol"].problems == ["missing notebook 02_cutmix.ipynb"]
+    assert found["carol"].problems == [
+        Reason("missing_notebook", "missing notebook 02_cutmix.ipynb", "02_cutmix.ipynb")
+    ]
     assert json.loads(found["carol"].notebooks["01_cutout.ipynb"].read_text())["nbformat"] == 4
 
 
@@ -339,7 +348,7 @@ def test_renamed_notebook_is_identified_by_its_graded_cells(tmp_path):
         "01_cutout.ipynb": "01_cutout (1).ipynb",
         "02_cutmix.ipynb": "my cutmix.ipynb",
     }
-    assert alice.problems == [
+    assert texts(alice.problems) == [
         "notebook renamed: '01_cutout (1).ipynb' graded as 01_cutout.ipynb",
         "notebook renamed: 'my cutmix.ipynb' graded as 02_cutmix.ipynb",
         "extra file broken.ipynb ignored",
@@ -356,8 +365,8 @@ def test_renamed_notebook_needs_more_than_half_of_the_graded_cells(tmp_path):
     (alice,) = find_submissions(tmp_path, EXPECTED, GRADE_IDS)
 
     assert graded_as(alice) == {"02_cutmix.ipynb": "cutmix part.ipynb"}
-    assert "extra file copy.ipynb ignored" in alice.problems
-    assert "missing notebook 01_cutout.ipynb" in alice.problems
+    assert "extra file copy.ipynb ignored" in texts(alice.problems)
+    assert "missing notebook 01_cutout.ipynb" in texts(alice.problems)
 
 
 def test_without_grade_ids_a_renamed_notebook_is_an_extra_file(tmp_path):
@@ -366,7 +375,7 @@ def test_without_grade_ids_a_renamed_notebook_is_an_extra_file(tmp_path):
     (alice,) = find_submissions(tmp_path, EXPECTED)
 
     assert alice.notebooks == {}
-    assert "extra file 01_cutout (1).ipynb ignored" in alice.problems
+    assert "extra file 01_cutout (1).ipynb ignored" in texts(alice.problems)
 
 
 def test_two_files_for_one_notebook_grade_the_exact_name(tmp_path):
@@ -379,9 +388,14 @@ def test_two_files_for_one_notebook_grade_the_exact_name(tmp_path):
 
     assert alice.notebooks["01_cutout.ipynb"] == exact
     assert (
-        "more than one file for 01_cutout.ipynb: graded '01_cutout.ipynb', "
-        "ignored '01_cutout (1).ipynb'"
-    ) in alice.problems
+        Reason(
+            "duplicate_files",
+            "more than one file for 01_cutout.ipynb: graded '01_cutout.ipynb', "
+            "ignored '01_cutout (1).ipynb'",
+            "01_cutout.ipynb",
+        )
+        in alice.problems
+    )
 
 
 def test_grade_ids_of_reads_graded_cells_only(tmp_path):
@@ -420,7 +434,7 @@ def test_flat_learner_names_are_stripped_of_separators(tmp_path):
     assert (jane.learner, jane.name) == ("Smith__Jane", "Smith, Jane")
 
 
-# --- sanitize -------------------------------------------------------------------------
+# --- notebook repair (notebook_repair.sanitize) -----------------------------------------
 
 
 def write_text(tmp_path, text: str) -> Path:
@@ -446,7 +460,7 @@ def write_text(tmp_path, text: str) -> Path:
     ],
 )
 def test_a_file_that_is_not_a_notebook_is_refused_with_a_reason(tmp_path, text, reason):
-    assert sanitize(write_text(tmp_path, text)) == (None, [reason])
+    assert sanitize(write_text(tmp_path, text)) == (None, [Reason("not_a_notebook", reason)])
 
 
 def test_a_notebook_nbformat_rejects_is_refused_not_raised(tmp_path):
@@ -456,8 +470,8 @@ def test_a_notebook_nbformat_rejects_is_refused_not_raised(tmp_path):
     notebook, problems = sanitize(write_text(tmp_path, json.dumps(data)))
 
     assert notebook is None
-    assert len(problems) == 1 and problems[0].startswith("not a valid notebook: ")
-    assert "5" in problems[0]
+    assert len(problems) == 1 and problems[0].kind == "not_a_notebook"
+    assert problems[0].text.startswith("not a valid notebook: ") and "5" in problems[0].text
 
 
 def test_tags_nbformat_forbids_are_removed_and_the_notebook_graded(tmp_path):
@@ -471,7 +485,7 @@ def test_tags_nbformat_forbids_are_removed_and_the_notebook_graded(tmp_path):
 
     assert clean is not None, problems
     assert "tags" not in clean.cells[0].metadata and "tags" not in clean.cells[1].metadata
-    assert problems == [
+    assert texts(problems) == [
         "cell 1 had tags nbformat does not allow; they were removed",
         "cell 2 had tags nbformat does not allow; they were removed",
     ]
@@ -485,7 +499,7 @@ def test_unreadable_nbgrader_metadata_makes_an_ordinary_cell(tmp_path):
 
     clean, problems = sanitize(path)
 
-    assert problems == [
+    assert texts(problems) == [
         "cell 2 had nbgrader metadata without a usable grade_id; it is graded as an ordinary cell"
     ]
     assert "nbgrader" not in clean.cells[1].metadata
@@ -495,7 +509,10 @@ def test_unreadable_nbgrader_metadata_makes_an_ordinary_cell(tmp_path):
 def test_a_binary_file_is_refused(tmp_path):
     path = tmp_path / "01_cutout.ipynb"
     path.write_bytes(b"%PDF-1.4\xff\xfe")
-    assert sanitize(path) == (None, ["not a valid notebook: not UTF-8 text"])
+    assert sanitize(path) == (
+        None,
+        [Reason("not_a_notebook", "not a valid notebook: not UTF-8 text")],
+    )
 
 
 def test_a_clean_notebook_passes_unchanged_except_outputs(tmp_path):
@@ -525,7 +542,7 @@ def test_duplicated_graded_cell_is_removed(tmp_path):
 
     clean, problems = sanitize(path)
 
-    assert problems == ["graded cell box-test appeared twice; the copy was removed"]
+    assert texts(problems) == ["graded cell box-test appeared twice; the copy was removed"]
     assert [c.source for c in clean.cells].count(test_cell.source) == 1
     assert "assert True  # the learner's edited copy" not in [c.source for c in clean.cells]
     assert_nbgrader_accepts(clean)
@@ -541,7 +558,7 @@ def test_duplicated_answer_cell_stays_as_ordinary_code(tmp_path):
 
     clean, problems = sanitize(path)
 
-    assert problems == [
+    assert texts(problems) == [
         "answer cell box-test-answer appeared twice; the first is graded, "
         "the later copies run as ordinary code"
     ]
@@ -559,7 +576,7 @@ def test_unknown_schema_version_is_set_to_3(tmp_path):
 
     clean, problems = sanitize(path)
 
-    assert problems == ["unknown nbgrader schema version 4, treated as 3"]
+    assert texts(problems) == ["unknown nbgrader schema version 4, treated as 3"]
     assert {
         c.metadata.nbgrader["schema_version"] for c in clean.cells if "nbgrader" in c.metadata
     } == {3}
@@ -575,13 +592,16 @@ def test_incomplete_nbgrader_metadata_is_filled_in(tmp_path):
 
     clean, problems = sanitize(path, GRADE_IDS["01_cutout.ipynb"])
 
-    assert problems == [
+    assert texts(problems) == [
         "nbgrader metadata of cell box-test repaired: missing schema_version, missing locked, "
         "missing solution, missing points, unknown key 'colour'",
         "nbgrader metadata of cell cutout-test repaired: invalid points '2'",
         "cell 7 had nbgrader metadata without a usable grade_id; it is graded as an ordinary cell",
         "graded cell purpose-test was deleted; it is restored from the release",
     ]
+    # A restored cell costs the learner nothing; the repairs are worth the instructor's look.
+    assert [p.kind for p in problems] == ["repaired"] * 3 + ["restored_cell"]
+    assert [p.needs_attention for p in problems] == [True] * 3 + [False]
     assert clean.cells[4].metadata.nbgrader["points"] == 2.0
     assert_nbgrader_accepts(clean)
 
@@ -593,7 +613,9 @@ def test_deleted_graded_cell_is_reported_when_the_release_is_known(tmp_path):
 
     assert sanitize(path)[1] == []
     assert sanitize(path, GRADE_IDS["01_cutout.ipynb"])[1] == [
-        "graded cell cutout-test was deleted; it is restored from the release"
+        Reason(
+            "restored_cell", "graded cell cutout-test was deleted; it is restored from the release"
+        )
     ]
 
 
@@ -608,7 +630,7 @@ def test_nbformat_3_is_converted(tmp_path):
 
     clean, problems = sanitize(path)
 
-    assert problems == ["notebook format 3 converted to 4"]
+    assert texts(problems) == ["notebook format 3 converted to 4"]
     assert clean.nbformat == 4
     assert [c.source for c in clean.cells] == ["assert True"]
     assert grade_ids_of(write_clean(clean, tmp_path / "clean.ipynb")) == {"box-test"}
@@ -624,21 +646,21 @@ def test_missing_and_duplicated_cell_ids_are_repaired(tmp_path):
 
     clean, problems = sanitize(path)
 
-    assert problems == ["2 cell ids missing, invalid or duplicated; new ids given"]
+    assert texts(problems) == ["2 cell ids missing, invalid or duplicated; new ids given"]
     ids = [c.id for c in clean.cells]
     assert len(set(ids)) == len(ids) and ids[1] == data["cells"][1]["id"]
     assert_nbgrader_accepts(clean)
 
 
 def test_huge_outputs_are_cleared_and_reported(tmp_path, monkeypatch):
-    monkeypatch.setattr(intake, "HUGE_OUTPUT_BYTES", 1_000)
+    monkeypatch.setattr(notebook_repair, "HUGE_OUTPUT_BYTES", 1_000)
     notebook = make_notebook(TESTS["01_cutout.ipynb"])
     notebook.cells[1].outputs = [new_output("stream", text="x" * 5_000_000)]
     path = write(tmp_path / "01_cutout.ipynb", notebook)
 
     clean, problems = sanitize(path)
 
-    assert problems == ["outputs of 5 MB cleared"]
+    assert texts(problems) == ["outputs of 5 MB cleared"]
     assert all(c.get("outputs", []) == [] for c in clean.cells)
 
 

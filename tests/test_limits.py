@@ -31,12 +31,15 @@ def test_the_pieces_that_apply_a_limit_read_it_from_the_limits_module():
 
 
 def test_a_broken_kernel_channel_is_reported_as_what_the_learners_code_did():
-    from autograder.pipeline.grading import failure_reason
+    from autograder.pipeline.reasons import failure_reason
 
     log = (
         "Converting notebook /c/submitted/ada/cutout_cutmix/02_cutmix.ipynb\n"
         "ValueError: Invalid Signature: b'27e7'"
     )
     reason = failure_reason({"stage": "autograde", "log": log}, limits.DEFAULT_LIMITS)
-    assert reason.startswith("the learner's code wrote into the kernel's message channel in 02")
-    assert "Invalid Signature" not in reason
+    assert (reason.kind, reason.notebook) == ("channel_broken", "02_cutmix.ipynb")
+    assert reason.text.startswith(
+        "the learner's code wrote into the kernel's message channel in 02"
+    )
+    assert "Invalid Signature" not in reason.text

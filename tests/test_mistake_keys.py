@@ -18,7 +18,7 @@ from autograder.checks.experiment import PAIRED_GAIN_MISTAKES, reference_paired_
 from autograder.exercises import reference
 from autograder.exercises.mistakes import MISTAKES
 from autograder.pipeline.course import SOLUTIONS
-from autograder.pipeline.report import explain_mistake
+from autograder.pipeline.tallies import explain_mistake
 from autograder.plugins.decide import KernelLink, decide_cell
 
 

@@ -1,4 +1,5 @@
-"""Tests for autograder.pipeline.report: what an instructor reads in the class report after grading."""
+"""Tests for autograder.pipeline.report and .summary: what an instructor reads in the class
+report and the terminal table after grading."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from html.parser import HTMLParser
 import pytest
 
 from autograder.exercises.mistakes import MISTAKES
-from autograder.pipeline.report import class_summary_text, write_class_report
+from autograder.pipeline.missing_feedback import reasons_for
+from autograder.pipeline.reasons import Reason, status_text
+from autograder.pipeline.report import write_class_report
+from autograder.pipeline.summary import class_summary_text
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SCRIPT_NAME = "<script>alert('x')</script>"
@@ -87,7 +91,7 @@ def make_class() -> tuple[list[dict], list[dict]]:
         {
             "learner": "eve",
             "status": "needs attention: invalid JSON",
-            "reasons": ["invalid JSON"],
+            "reasons": [Reason("not_a_notebook", "invalid JSON", "02_cutmix.ipynb")],
             "score": None,
             "max": MAXIMUM,
             "seconds": 0.4,
@@ -222,7 +226,7 @@ def test_mistake_missing_from_the_bank_shows_the_escaped_message(tmp_path):
 
 def test_report_without_any_graded_learner(tmp_path):
     learners = [
-        {"learner": "eve", "status": "needs attention: timed out", "reasons": ["timed out"],
+        {"learner": "eve", "status": "needs attention: timed out", "reasons": [Reason("timed_out", "timed out")],
          "score": None, "max": 10.0, "seconds": 600.0}
     ]  # fmt: skip
     rows = [
@@ -261,3 +265,26 @@ def test_summary_table_keeps_a_learner_on_one_line():
     lines = class_summary_text(learners, []).splitlines()
     assert len(lines) == 5
     assert lines[2].startswith("mal?lory")
+
+
+def test_a_notebooks_feedback_page_gives_the_reasons_said_of_it_or_of_no_notebook():
+    # Decided by the notebook a reason is said of, whatever its sentence names.
+    died = Reason("kernel_died", "the kernel died (the code exited)", "03_bug.ipynb")
+    missing = Reason("missing_notebook", "missing notebook 02_cutmix.ipynb", "02_cutmix.ipynb")
+    timed_out = Reason("timed_out", "grading took longer than 600 s and was stopped")
+    reasons = [died, missing, timed_out]
+    assert reasons_for("03_bug.ipynb", reasons) == [died, timed_out]
+    assert reasons_for("01_cutout.ipynb", reasons) == [timed_out]
+    assert status_text(reasons) == (
+        "needs attention: the kernel died (the code exited); missing notebook 02_cutmix.ipynb; "
+        "grading took longer than 600 s and was stopped"
+    )
+    assert status_text([]) == "graded"
+
+
+def test_a_reason_has_a_kind_from_the_fixed_set():
+    with pytest.raises(ValueError, match="unknown kind"):
+        Reason("something_else", "text")
+    assert Reason("repaired", "cell ids given").about("01_cutout.ipynb") == Reason(
+        "repaired", "01_cutout.ipynb: cell ids given", "01_cutout.ipynb"
+    )

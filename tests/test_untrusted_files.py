@@ -16,9 +16,11 @@ import pytest
 from payloads import FILES, Elements
 
 from autograder.pipeline.course import ASSIGNMENT, NBGRADER, Course, notebook_names
-from autograder.pipeline.grading import max_points, prepare_learner
+from autograder.pipeline.grading import prepare_learner
 from autograder.pipeline.intake import find_submissions, grade_ids_of
 from autograder.pipeline.missing_feedback import page
+from autograder.pipeline.reasons import Reason
+from autograder.pipeline.recorded import max_points
 from autograder.pipeline.report import class_report_html
 from autograder.plugins.feedback import policy_comes_first
 
@@ -49,7 +51,7 @@ def only_notebooks_graded(submissions, release: Path, tmp_path: Path) -> None:
     for submission in submissions:
         assert all(path.suffix == ".ipynb" for path in submission.notebooks.values())
         assert sorted(submission.notebooks) == sorted(points), submission.problems
-        ignored = [p for p in submission.problems if p.startswith("extra file")]
+        ignored = [p for p in submission.problems if p.kind == "extra_file"]
         assert len(ignored) >= len(FILES), submission.problems
         course = Course(tmp_path / "grading")
         course.root.mkdir(exist_ok=True)  # the gradebook's folder
@@ -162,7 +164,7 @@ def test_pages_of_learner_text_start_with_the_policy_and_show_it_as_text():
         {
             "learner": HOSTILE_ID,
             "status": "needs attention: <iframe src=x>",
-            "reasons": ["<iframe src=x>"],
+            "reasons": [Reason("grading_failed", "<iframe src=x>")],
             "score": 0.0,
             "max": 3.0,
             "seconds": 1.0,
@@ -170,7 +172,13 @@ def test_pages_of_learner_text_start_with_the_policy_and_show_it_as_text():
     ]
     for html_page in (
         class_report_html(rows, learners),
-        page(HOSTILE_ID, ASSIGNMENT, "01_cutout.ipynb", ["<img src=x onerror=y>"], rows),
+        page(
+            HOSTILE_ID,
+            ASSIGNMENT,
+            "01_cutout.ipynb",
+            [Reason("grading_failed", "<img src=x onerror=y>", "01_cutout.ipynb")],
+            rows,
+        ),
     ):
         assert policy_comes_first(html_page)
         tags = {tag for tag, _ in Elements(html_page).tags}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from autograder.pipeline.reasons import Reason
 from autograder.plugins.feedback import CSP_META
 
 STYLE = """
@@ -24,18 +25,16 @@ td.passed { color: #1b7a2f; } td.failed { color: #b3261e; } td.not-graded { colo
 """
 
 
-def reasons_for(notebook: str, reasons: list[str], notebooks: list[str]) -> list[str]:
+def reasons_for(notebook: str, reasons: list[Reason]) -> list[Reason]:
     """The learner's reasons for attention that concern this notebook or no notebook at all."""
-    return [
-        reason
-        for reason in reasons
-        if notebook in reason or not any(other in reason for other in notebooks)
-    ]
+    return [reason for reason in reasons if reason.notebook in (notebook, None)]
 
 
-def page(learner: str, assignment: str, notebook: str, reasons: list[str], rows: list[dict]) -> str:
+def page(
+    learner: str, assignment: str, notebook: str, reasons: list[Reason], rows: list[dict]
+) -> str:
     """The HTML of one notebook's page."""
-    why = "".join(f"<li>{html.escape(reason)}</li>" for reason in reasons) or (
+    why = "".join(f"<li>{html.escape(reason.text)}</li>" for reason in reasons) or (
         "<li>grading stopped in another of your notebooks before this one's feedback "
         "could be written</li>"
     )
@@ -67,7 +66,7 @@ def page(learner: str, assignment: str, notebook: str, reasons: list[str], rows:
 
 
 def write_missing_feedback(
-    feedback_dir: Path, assignment: str, learner: str, reasons: list[str], rows: list[dict]
+    feedback_dir: Path, assignment: str, learner: str, reasons: list[Reason], rows: list[dict]
 ) -> list[Path]:
     """Write `<feedback_dir>/<learner>/<assignment>/<notebook>.html` for every notebook of
     the learner's rows that has no feedback page yet; return the pages written."""
@@ -80,7 +79,7 @@ def write_missing_feedback(
             continue
         folder.mkdir(parents=True, exist_ok=True)
         mine = [row for row in rows if row["notebook"] == notebook]
-        why = reasons_for(notebook, reasons, notebooks)
+        why = reasons_for(notebook, reasons)
         path.write_text(page(learner, assignment, notebook, why, mine))
         written.append(path)
     return written

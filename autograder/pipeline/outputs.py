@@ -1,0 +1,95 @@
+"""The instructor's files after grading, written into the results folder:
+grades.csv      nbgrader's export of the assignment, with a status column;
+tests.csv/.json one row per learner and graded test (points, verdict, mistake key, flags);
+learners.json   one object per learner: status, reasons ({"kind", "notebook", "text"}),
+                score, notes;
+class_report.html and feedback/ (nbgrader's pages, and a page for each notebook nbgrader
+                wrote none for).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+from autograder.pipeline.course import Course
+from autograder.pipeline.learner_result import LearnerResult, learner_row
+from autograder.pipeline.missing_feedback import write_missing_feedback
+from autograder.pipeline.report import write_class_report
+
+TEST_COLUMNS = [
+    "learner",
+    "notebook",
+    "test",
+    "points",
+    "max",
+    "status",
+    "mistake",
+    "message",
+    "flags",
+]
+
+
+def write_outputs(course: Course, results: list[LearnerResult], out_dir: Path) -> None:
+    """nbgrader's CSV export, the per-test table, the learners' table and the class report."""
+    rows = [row for result in results for row in result.rows]
+    export_grades(course, results, out_dir / "grades.csv")
+    with open(out_dir / "tests.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=TEST_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    (out_dir / "tests.json").write_text(json.dumps(rows, indent=1))
+    learners = [
+        learner_row(r) | {"reasons": [reason.as_json() for reason in r.reasons], "notes": r.notes}
+        for r in results
+    ]
+    (out_dir / "learners.json").write_text(json.dumps(learners, indent=1))
+    title = f"Cutout and CutMix, {course.assignment}: class report"
+    write_class_report(rows, [learner_row(r) for r in results], out_dir, title)
+    write_feedback(course, results, out_dir / "feedback")
+
+
+def write_feedback(course: Course, results: list[LearnerResult], feedback: Path) -> None:
+    """Every learner's feedback pages of this assignment, in `feedback/<learner>/<assignment>/`."""
+    shutil.rmtree(feedback, ignore_errors=True)
+    for result in results:
+        # This assignment's pages only (the course may hold others), then a page for every
+        # notebook nbgrader wrote no feedback for.
+        pages = course.stage_folder("feedback", result.learner)
+        if pages.exists():
+            # Only the notebooks' pages: nothing else a learner's code left there.
+            shutil.copytree(
+                pages,
+                feedback / result.learner / course.assignment,
+                ignore=lambda folder, names: [n for n in names if not _is_page(Path(folder) / n)],
+            )
+        write_missing_feedback(
+            feedback, course.assignment, result.learner, result.reasons, result.rows
+        )
+
+
+def _is_page(path: Path) -> bool:
+    return path.suffix == ".html" and path.is_file() and not path.is_symlink()
+
+
+def export_grades(course: Course, results: list[LearnerResult], path: Path) -> None:
+    """nbgrader's CSV export of this course's assignment, with a status column; a learner who
+    needs attention gets no score there (nbgrader would show 0, which looks like a real grade)."""
+    course.run("export", f"--to={Path(path).resolve()}")  # nbgrader runs in the course folder
+    status = {r.learner: r.status for r in results}
+    with open(path, newline="") as handle:
+        # The gradebook may also hold another assignment graded into the same folder.
+        rows = [r for r in csv.DictReader(handle) if r.get("assignment") == course.assignment]
+    columns = list(rows[0].keys()) + ["status"] if rows else ["student_id", "status"]
+    for row in rows:
+        row["status"] = status.get(row.get("student_id"), "not submitted")
+        if row["status"] != "graded":
+            for column in ("raw_score", "score"):
+                if column in row:
+                    row[column] = ""
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)

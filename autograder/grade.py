@@ -22,7 +22,7 @@ from autograder.limits import DEFAULT_WORKERS
 from autograder.pipeline.canary import CanaryFailed
 from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, assignments, notebook_names
 from autograder.pipeline.grading import grade_class
-from autograder.pipeline.intake import assignments_in
+from autograder.pipeline.intake import NoSubmissions, assignments_in
 
 DEFAULT_OUT = Path("build/grading")
 
@@ -76,6 +76,13 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_WORKERS,
         help=f"learners graded at once (default: {DEFAULT_WORKERS}, for this machine's cores)",
     )
+    parser.add_argument(
+        "--reuse-canary",
+        type=Path,
+        metavar="FOLDER",
+        help="keep passing canaries' records in FOLDER and skip grading the reference when "
+        "nothing it depends on changed (solutions, course code, package versions, limits)",
+    )
     args = parser.parse_args(argv)
     if not args.submissions.exists():
         parser.error(f"{args.submissions} does not exist")
@@ -93,8 +100,9 @@ def main(argv: list[str] | None = None) -> int:
             workers=args.workers,
             assignment=args.assignment,
             course_dir=course,
+            reuse_canary_from=args.reuse_canary,
         )
-    except CanaryFailed as error:
+    except (CanaryFailed, NoSubmissions) as error:
         print(f"\nSTOPPED: {error}", file=sys.stderr)
         return 2
     attention = sum(r.status != "graded" for r in results)

@@ -23,9 +23,10 @@ SEED = "20261129"
 GOLDEN = Path(__file__).parent / "golden" / "sample_class.json"
 
 
-def grade_sample_class(root: Path) -> dict:
+def grade_sample_class(root: Path, canary_records: Path | None = None) -> dict:
     """Grade the sample class (typical mistakes, broken notebooks, a crashing and a hanging
-    learner) plus a learner writing in another style, in `root`."""
+    learner) plus a learner writing in another style, in `root`; canary_records: a folder of
+    passing canaries to reuse."""
     release = Course(root / "release-course").generate_release()
     submitted = root / "submitted"
     write_sample_class(submitted, release)
@@ -38,7 +39,9 @@ def grade_sample_class(root: Path) -> dict:
     out.mkdir()
     (out / "grading_seed.txt").write_text(SEED)
     lines = []
-    results = grade_class(submitted, out, progress=lines.append, limits=LIMITS)
+    results = grade_class(
+        submitted, out, progress=lines.append, limits=LIMITS, reuse_canary_from=canary_records
+    )
     return {
         "results": {r.learner: r for r in results},
         "out": out,

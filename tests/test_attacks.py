@@ -125,7 +125,7 @@ def _notebook(answer: str) -> nbformat.NotebookNode:
 
 
 @pytest.fixture(scope="module")
-def attacked(tmp_path_factory):
+def attacked(tmp_path_factory, canary_records):
     root = tmp_path_factory.mktemp("attacks")
     submitted = root / "submitted"
     for name, (code, _) in ATTACKS.items():
@@ -169,7 +169,11 @@ def attacked(tmp_path_factory):
     sentinel = out / "instructor_notes.txt"
     sentinel.write_text(SECRET)
     results = grade_class(
-        submitted, out, progress=lambda _: None, limits=Limits(cell_seconds=5, learner_seconds=120)
+        submitted,
+        out,
+        progress=lambda _: None,
+        limits=Limits(cell_seconds=5, learner_seconds=120),
+        reuse_canary_from=canary_records,
     )
     return {"results": {r.learner: r for r in results}, "out": out, "sentinel": sentinel}
 

@@ -182,7 +182,9 @@ def test_outputs_for_the_instructor(graded):
     assert "total:" in graded["progress"][-1]
 
 
-def test_rerun_gives_the_same_results_and_a_broken_regrade_keeps_no_stale_score(graded, tmp_path):
+def test_rerun_gives_the_same_results_and_a_broken_regrade_keeps_no_stale_score(
+    graded, tmp_path, canary_records
+):
     # Grade again into a copy of the class's results folder (its seed and gradebook), three of
     # its learners: the reference and ada unchanged, ben with a notebook broken since.
     out = tmp_path / "out"
@@ -195,7 +197,14 @@ def test_rerun_gives_the_same_results_and_a_broken_regrade_keeps_no_stale_score(
     (submitted / "ben" / ASSIGNMENT / notebook_names()[1]).write_text("not a notebook")
 
     again = {
-        r.learner: r for r in grade_class(submitted, out, progress=lambda _: None, limits=LIMITS)
+        r.learner: r
+        for r in grade_class(
+            submitted,
+            out,
+            progress=lambda _: None,
+            limits=LIMITS,
+            reuse_canary_from=canary_records,
+        )
     }
     for learner in ("reference", "ada"):
         assert (again[learner].status, again[learner].rows) == (

@@ -25,7 +25,7 @@ KNOWN = assignments()
 
 
 @pytest.fixture(scope="module")
-def graded_experiment(tmp_path_factory):
+def graded_experiment(tmp_path_factory, canary_records):
     """The grading command, as an instructor types it without --assignment, on a zip of three
     learners' notebooks named per learner, as a learning platform hands them out
     (COURSE_FAST=1: the experiment's short form, for the reference and the learners alike)."""
@@ -48,7 +48,7 @@ def graded_experiment(tmp_path_factory):
         _plant_other_assignment(course)
         patch.setenv("COURSE_FAST", "1")
         patch.chdir(root)  # default and relative paths, as an instructor types the command
-        assert grade.main(["download.zip"]) == 0
+        assert grade.main(["download.zip", "--reuse-canary", str(canary_records)]) == 0
     out = root / "build" / "grading" / EXPERIMENT
     rows = json.loads((out / "tests.json").read_text())
     learners = {row["learner"]: row for row in json.loads((out / "learners.json").read_text())}
@@ -194,3 +194,31 @@ def test_one_course_folder_holds_both_assignments_and_keeps_the_other(graded_exp
         assert gradebook.find_submission(EXPERIMENT, "reference").score == 6
     feedback = graded_experiment["out"] / "feedback"
     assert {p.parent.name for p in feedback.glob("*/*/*.html")} == {EXPERIMENT}
+
+
+@pytest.mark.parametrize("kind", ["empty folder", "stray files", "zip of stray files"])
+def test_no_submission_at_all_says_what_was_expected_and_found_and_grades_nothing(
+    tmp_path, capsys, kind
+):
+    submitted = tmp_path / "download"
+    submitted.mkdir()
+    if kind != "empty folder":
+        # what a platform's download holds besides notebooks; a learner's folder without a
+        # notebook would be a learner with missing notebooks, graded and flagged
+        (submitted / "README.txt").write_text("the platform's index\n")
+        (submitted / "essay.pdf").write_bytes(b"%PDF-1.4\n")
+    if kind.startswith("zip"):
+        shutil.make_archive(str(tmp_path / "download"), "zip", submitted)
+        submitted = tmp_path / "download.zip"
+    out = tmp_path / "out"
+    code = grade.main([str(submitted), "--assignment", "cutout_cutmix", "--out", str(out)])
+    message = capsys.readouterr().err
+    assert code == 2
+    assert "no learner's cutout_cutmix notebooks in" in message and "nobody was graded" in message
+    assert "01_cutout.ipynb" in message and "submitted/<learner>/cutout_cutmix/" in message
+    if kind == "empty folder":
+        assert "found: no files at all" in message
+    else:
+        assert "found: 2 files:" in message and "essay.pdf" in message and "README.txt" in message
+    assert not (out / "canary").exists(), "the reference was graded for nobody"
+    assert not (out / "grades.csv").exists()

@@ -26,7 +26,14 @@ from pathlib import Path
 from autograder.limits import DEFAULT_LIMITS, DEFAULT_WORKERS, Limits, limits_for
 from autograder.pipeline.canary import run_canary
 from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, Course
-from autograder.pipeline.intake import Submission, find_submissions, grade_ids_of, missing_notebook
+from autograder.pipeline.intake import (
+    NoSubmissions,
+    Submission,
+    find_submissions,
+    grade_ids_of,
+    missing_notebook,
+    no_submissions_message,
+)
 from autograder.pipeline.learner_result import LearnerResult, learner_row
 from autograder.pipeline.notebook_repair import sanitize
 from autograder.pipeline.outputs import write_outputs
@@ -239,11 +246,13 @@ def grade_class(
     workers: int = DEFAULT_WORKERS,
     assignment: str = ASSIGNMENT,
     course_dir: Path | None = None,
+    reuse_canary_from: Path | None = None,
 ) -> list[LearnerResult]:
     """Grade every learner's `assignment` found in `submissions`; write all outputs into
     `out_dir`. limits: default `limits_for(assignment)`. course_dir: nbgrader's course folder
     (gradebook, autograded notebooks), default `out_dir/course`; one folder can hold every
-    assignment of the course, for Formgrader."""
+    assignment of the course, for Formgrader. reuse_canary_from: a folder of passing canaries
+    (canary.py) to reuse when nothing the canary depends on changed."""
     limits = limits or limits_for(assignment)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -253,10 +262,6 @@ def grade_class(
     progress("Learner code runs confined: " + "; ".join(enabled))
     for missing in disabled:
         progress(f"WARNING, protection off: {missing}")
-    progress("Grading the reference solution first (canary)...")
-    seconds = run_canary(out_dir, assignment)
-    progress(f"  reference: full marks ({seconds:.1f} s)")
-
     course = Course(course_dir or out_dir / "course", assignment=assignment)
     release = course.generate_release()
     points = max_points(assignment)
@@ -268,6 +273,17 @@ def grade_class(
         Path(submissions), list(points), grade_ids, assignment=assignment, workdir=intake
     )
     progress(f"Found {len(found)} learners in {submissions}")
+    if not found:
+        raise NoSubmissions(no_submissions_message(Path(submissions), assignment, list(points)))
+    progress("Grading the reference solution first (canary)...")
+    canary = run_canary(out_dir, assignment, reuse_canary_from)
+    if canary.reused_from:
+        progress(
+            f"  reference: full marks, as graded at {canary.reused_from} (same solutions, "
+            "code, package versions, confinement and limits)"
+        )
+    else:
+        progress(f"  reference: full marks ({canary.seconds:.1f} s)")
 
     done = []
 

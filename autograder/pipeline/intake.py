@@ -438,3 +438,30 @@ def _notebook_of_member(member: str, expected: list[str]) -> str | None:
     """The expected notebook a skipped zip member would have been, by its file name."""
     file_name = member.replace("\\", "/").rsplit("/", 1)[-1].lower()
     return next((name for name in expected if file_name.endswith(name.lower())), None)
+
+
+class NoSubmissions(ValueError):
+    """The submissions folder or zip holds no learner's work of the assignment."""
+
+
+def no_submissions_message(path: Path, assignment: str, expected: list[str]) -> str:
+    """Why nothing was graded: what the grading command looked for, and what it found."""
+    if path.is_dir():
+        names = sorted(str(p.relative_to(path)) for p in path.rglob("*") if p.is_file())
+    else:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = sorted(n for n in archive.namelist() if not n.endswith("/"))
+        except (OSError, zipfile.BadZipFile):
+            names = []
+    shown = "\n".join(f"    {name}" for name in names[:10])
+    more = f"\n    ... and {len(names) - 10} more" if len(names) > 10 else ""
+    found = f"{len(names)} files:\n{shown}{more}" if names else "no files at all"
+    example = expected[0] if expected else "<notebook>.ipynb"
+    return (
+        f"no learner's {assignment} notebooks in {path}, so nobody was graded.\n"
+        f"  looked for: {', '.join(expected)}, as nbgrader's submitted/<learner>/{assignment}/, "
+        f"a folder per learner (<learner>/{example}), or files named per learner "
+        f"(<learner>_{example}), in a folder or a .zip\n"
+        f"  found: {found}"
+    )

@@ -166,7 +166,8 @@ def background_grading(request, tmp_path_factory):
         return
     listener = request.getfixturevalue("listener")  # the payloads must know where to report
     out_dir = tmp_path_factory.mktemp("grading")
-    process = start_grading(out_dir, LOGS / "grading.log", listener.base)
+    canary_records = request.getfixturevalue("canary_records")  # shared with the other tests
+    process = start_grading(out_dir, LOGS / "grading.log", listener.base, canary_records)
     try:
         yield process, out_dir, time.monotonic()
     finally:

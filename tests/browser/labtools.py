@@ -379,7 +379,9 @@ def solved_notebook(path: str) -> nbformat.NotebookNode:
 # --- the sample class graded for Formgrader -------------------------------------------------
 
 
-def grade_sample_class(out_dir: Path, payload_base: str = "http://127.0.0.1:9") -> None:
+def grade_sample_class(
+    out_dir: Path, payload_base: str = "http://127.0.0.1:9", canary_records: str = ""
+) -> None:
     """Grade a small sample class (SAMPLE_LEARNERS) with the instructor's grading command; the
     hostile learner's payloads aim at `payload_base`."""
     from payloads import add_payloads
@@ -400,17 +402,24 @@ def grade_sample_class(out_dir: Path, payload_base: str = "http://127.0.0.1:9") 
     notebook = nbformat.read(hostile / HOSTILE_NOTEBOOK, as_version=4)
     add_payloads(notebook, hostile, payload_base)
     nbformat.write(notebook, hostile / HOSTILE_NOTEBOOK)
-    grade_class(submitted, out_dir / "graded", limits=Limits(cell_seconds=20))
+    grade_class(
+        submitted,
+        out_dir / "graded",
+        limits=Limits(cell_seconds=20),
+        reuse_canary_from=Path(canary_records) if canary_records else None,
+    )
 
 
-def start_grading(out_dir: Path, log: Path, payload_base: str) -> subprocess.Popen:
+def start_grading(
+    out_dir: Path, log: Path, payload_base: str, canary_records: Path
+) -> subprocess.Popen:
     """Grade the sample class in a background process (its output goes to `log`)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     # The payload bank lives in tests/, beside this file's folder.
     path = os.pathsep.join([str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")])
     with open(log, "w") as handle:
         return subprocess.Popen(
-            [sys.executable, __file__, "grade", str(out_dir), payload_base],
+            [sys.executable, __file__, "grade", str(out_dir), payload_base, str(canary_records)],
             cwd=ROOT,
             stdout=handle,
             stderr=subprocess.STDOUT,
@@ -421,7 +430,7 @@ def start_grading(out_dir: Path, log: Path, payload_base: str) -> subprocess.Pop
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["grade"] and len(sys.argv) in (3, 4):
+    if sys.argv[1:2] == ["grade"] and len(sys.argv) in (3, 4, 5):
         grade_sample_class(Path(sys.argv[2]), *sys.argv[3:])
     else:
-        sys.exit(f"usage: python {sys.argv[0]} grade OUT_DIR [PAYLOAD_BASE]")
+        sys.exit(f"usage: python {sys.argv[0]} grade OUT_DIR [PAYLOAD_BASE [CANARY_RECORDS]]")

@@ -2,258 +2,95 @@
 
 Each check uses small fixed inputs and, on failure, raises `CheckFailed` (an
 AssertionError) whose message says what was called, what was expected, what
-came back and, where the answer matches a common slip, the likely mistake.
+came back and, where the answer matches a common slip, the likely mistake (in the
+words of augcourse/hints.py, which the hidden checks use too).
 
-Learner functions are called through `call_quietly`, so a warning that a correct
-answer happens to emit is reported as a note and never turns a passing check into
-a failing one (nbgrader scores a test cell 0 when anything reaches stderr).
+This module's path is frozen: released notebooks import it (`from augcourse import checks`).
+The tools the checks share live in augcourse/failures.py (how a check fails),
+augcourse/check_tools.py (calling and inspecting) and augcourse/label_tests.py (judging a
+learner's test); the names notebooks and the hidden checks use are imported here too.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import os
-import re
-import sys
-import textwrap
-import warnings
 from collections.abc import Callable
 
 import numpy as np
 
 from augcourse import draws
+from augcourse.check_tools import (
+    RECORDED_MARK,
+    Box,
+    as_box,
+    call_quietly,
+    changed_box,
+    describe,
+    describe_call,
+    expect_array,
+    expect_unchanged,
+    passed,
+    recorded,
+)
+from augcourse.diagnoses import draws_mistake, label_mixture_mistake, unreached_centre_mistake
+from augcourse.failures import (
+    MESSAGE_WIDTH,
+    CheckFailed,
+    check_failed,
+    fail,
+    message_lines,
+    take_deferred,
+    visible_check,
+)
+from augcourse.label_tests import (
+    VISIBLE_WRONG_CUTMIX_LABELS,
+    LentFunction,
+    RecordedCalls,
+    buggy_cutmix_labels,
+    first_line,
+    lent_right_cutmix_labels,
+    missed_wrong_hint,
+    require_right_functions_pass,
+)
 
-Box = tuple[int, int, int, int]
-
-
-class CheckFailed(AssertionError):
-    """A check found a wrong answer; the message explains what and why.
-
-    mistake: "function:key" of the bank's mistake the check recognised (autograder's hidden
-    checks name it; the table of results reads it), or None.
-    """
-
-    def __init__(self, message: str = "", mistake: str | None = None):
-        super().__init__(message)
-        self.mistake = mistake
-
-
-MESSAGE_WIDTH = 80  # nbgrader's Validate cuts lines at 87 characters, after a 4-space indent
-
-
-def message_lines(failure: BaseException) -> list[str]:
-    """A check's failure as the learner reads it: the message first, each line at most
-    MESSAGE_WIDTH characters (continuations aligned under the text), no traceback."""
-    lines = []
-    for number, line in enumerate(f"{type(failure).__name__}: {failure}".splitlines()):
-        label = re.match(r"^(\s*[a-z][a-z ]*:\s+)", line) if number else None
-        indent = " " * len(label.group(1)) if label else "    "
-        lines += textwrap.wrap(
-            line,
-            MESSAGE_WIDTH,
-            subsequent_indent=indent,
-            break_long_words=True,
-            break_on_hyphens=False,
-            drop_whitespace=True,
-        ) or [""]
-    return lines
-
-
-def _show_failures_as_messages() -> None:
-    """In IPython, show a CheckFailed as its message only: the frames would be the course's
-    check code, which says nothing to the learner (an error raised by the learner's own
-    code keeps its traceback, without the checks' frames: see __tracebackhide__)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is None or getattr(shell, "_course_failures_as_messages", False):
-        return
-
-    def show(shell, etype, value, tb, tb_offset=None):
-        lines = message_lines(value)
-        shell._showtraceback(etype, value, lines)
-        return lines
-
-    shell.set_custom_exc((CheckFailed,), show)
-    shell._course_failures_as_messages = True
-
-
-# While nbgrader autogrades, a failing visible check waits for the hidden checks that follow
-# it in the same cell: they name the mistake more precisely, and raise this failure if
-# they themselves pass. Everywhere else (a learner running the cell, Validate) it raises.
-_deferred: list[CheckFailed] = []
-
-
-def visible_check(check: Callable) -> Callable:
-    """Mark a visible check: raise at once, or defer to the hidden checks while autograding."""
-
-    @functools.wraps(check)
-    def run(*args, **kwargs):
-        __tracebackhide__ = True  # noqa: F841  (IPython hides this frame in tracebacks)
-        _deferred.clear()
-        try:
-            return check(*args, **kwargs)
-        except CheckFailed as failure:
-            if os.environ.get("NBGRADER_EXECUTION") != "autograde":
-                _show_failures_as_messages()
-                raise
-            _deferred.append(failure)
-            return None
-        except Exception as error:  # raised by the learner's code: show where, in their cell
-            raise error.with_traceback(_without_course_frames(error.__traceback__)) from None
-
-    return run
-
-
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
-
-
-def _without_course_frames(tb):
-    """The traceback from the first frame that is not the course's own check code."""
-    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(_PACKAGE):
-        tb = tb.tb_next
-    return tb
-
-
-def take_deferred() -> CheckFailed | None:
-    """The visible check's failure that waits for the hidden checks, if any (and forget it)."""
-    failure = _deferred[0] if _deferred else None
-    _deferred.clear()
-    return failure
-
-
-# --- calling learner code -----------------------------------------------------
-
-
-def call_quietly(fn: Callable, *args):
-    """Call fn(*args); warnings and stderr become notes on stdout instead of errors."""
-    __tracebackhide__ = True  # noqa: F841  (an error in fn points into the learner's cell)
-    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(sys.stdout):
-        warnings.simplefilter("always")
-        result = fn(*args)
-    for warning in caught[:3]:
-        print(f"Note: {_name(fn)} warned: {warning.category.__name__}: {warning.message}")
-    return result
-
-
-def _name(fn: Callable) -> str:
-    return getattr(fn, "__name__", "your function")
-
-
-def describe_call(fn_name: str, *args) -> str:
-    """`name(arg, ...)` with arrays shown by shape and dtype."""
-    return f"{fn_name}({', '.join(describe(a) for a in args)})"
-
-
-def describe(value) -> str:
-    """Short readable form of a value: small arrays in full, large ones by shape and dtype."""
-    if isinstance(value, np.ndarray):
-        if value.size <= 12:
-            return f"np.array({np.array2string(value, separator=', ')}, dtype={value.dtype})"
-        return f"<array shape={value.shape} dtype={value.dtype}>"
-    if isinstance(value, np.random.Generator):
-        return "rng"
-    return repr(value)
-
-
-def fail(call: str, expected, got, mistake: str | None = None) -> None:
-    """Raise CheckFailed with the standard expected / got / likely-mistake message."""
-    lines = [call, f"  expected: {expected}", f"  got:      {got}"]
-    if mistake:
-        lines.append(f"  likely mistake: {mistake}")
-    raise CheckFailed("\n".join(lines))
-
-
-def passed(what: str) -> None:
-    print(f"✓ {what}")
-
-
-RECORDED_MARK = "•"  # an answer the visible check cannot judge: never a ✓
-
-
-def recorded(what: str) -> None:
-    print(f"{RECORDED_MARK} {what}")
-
-
-# --- shared inspections of results (used by visible and hidden checks) --------------
-
-
-def as_box(value) -> Box | None:
-    """The value as a (top, bottom, left, right) tuple of ints, or None if it is not one."""
-    try:
-        items = list(value)
-    except TypeError:
-        return None
-    if len(items) != 4:
-        return None
-    try:
-        if any(float(v) != int(v) for v in items):
-            return None
-        return tuple(int(v) for v in items)
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def changed_box(before: np.ndarray, after: np.ndarray) -> tuple[Box | None, str | None]:
-    """The rectangle where `after` differs from `before`, for (C, H, W) or (N, C, H, W).
-
-    Returns (box, problem): box is None when nothing changed; problem describes why
-    the changes are not one rectangle covering every channel, or is None.
-    """
-    differs = np.asarray(before) != np.asarray(after)
-    per_pixel = differs.reshape(-1, *differs.shape[-2:])
-    if not per_pixel.any():
-        return None, None
-    if not (per_pixel == per_pixel[0]).all():
-        return None, "the changed pixels are not the same in every channel"
-    mask = per_pixel[0]
-    rows = np.flatnonzero(mask.any(axis=1))
-    cols = np.flatnonzero(mask.any(axis=0))
-    box = (int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1)
-    if not mask[box[0] : box[1], box[2] : box[3]].all():
-        return box, "the changed pixels do not form one filled rectangle"
-    return box, None
-
-
-def expect_array(call: str, result, shape: tuple, dtype) -> np.ndarray:
-    """Fail unless result is an ndarray of the given shape and dtype; return it."""
-    if not isinstance(result, np.ndarray):
-        fail(call, f"a numpy array of shape {shape}", f"{type(result).__name__}", None)
-    if result.shape != shape:
-        fail(call, f"shape {shape}", f"shape {result.shape}")
-    if dtype is not None and result.dtype != dtype:
-        fail(
-            call,
-            f"dtype {np.dtype(dtype)}",
-            f"dtype {result.dtype}",
-            "return an array of the input's dtype (work on image.copy()).",
-        )
-    return result
-
-
-def expect_unchanged(call: str, name: str, original: np.ndarray, after: np.ndarray) -> None:
-    """Fail if an argument was modified in place."""
-    if not np.array_equal(original, after):
-        fail(
-            call,
-            f"{name} left unchanged",
-            f"{name} was modified",
-            f"work on a copy (e.g. result = {name}.copy()) and return it.",
-        )
+__all__ = [
+    "MESSAGE_WIDTH",
+    "RECORDED_MARK",
+    "VISIBLE_WRONG_CUTMIX_LABELS",
+    "Box",
+    "CheckFailed",
+    "LentFunction",
+    "RecordedCalls",
+    "as_box",
+    "buggy_cutmix_labels",
+    "call_quietly",
+    "changed_box",
+    "check_failed",
+    "describe",
+    "describe_call",
+    "expect_array",
+    "expect_unchanged",
+    "fail",
+    "lent_right_cutmix_labels",
+    "message_lines",
+    "missed_wrong_hint",
+    "passed",
+    "recorded",
+    "require_right_functions_pass",
+    "take_deferred",
+    "visible_check",
+]
 
 
 # --- Cutout -------------------------------------------------------------------
 
 
-NOT_CLIPPED = "the box is not clipped: clip each side to [0, height] or [0, width]."
-SHIFTED = "the box is shifted inside the image; Cutout clips it instead."
-HW_SWAPPED = "height and width are swapped: rows are clipped to height, columns to width."
-ODD_SHORT = "for odd sizes use bottom = top + box_h (the paper's code is one pixel short)."
-CORNER = "(cy, cx) is the centre of the box, not its top-left corner."
-CY_CX_SWAPPED = "cy is the row and cx the column."
+# centered_box's mistakes of the bank, by key (their words are in augcourse/hints.py).
+NOT_CLIPPED = "box_not_clipped"
+SHIFTED = "box_shifted_inside"
+HW_SWAPPED = "height_width_swapped"
+ODD_SHORT = "odd_size_one_short"
+CORNER = "centre_used_as_corner"
+CY_CX_SWAPPED = "cy_cx_swapped"
 
 
 @visible_check
@@ -285,12 +122,13 @@ def check_centered_box(centered_box: Callable) -> None:
             {(5, 5, 0, 3): CY_CX_SWAPPED, (0, 2, 5, 5): HW_SWAPPED, (0, 2, 5, 7): ODD_SHORT},
         ),
     ]
-    for args, expected, hints in cases:
+    for args, expected, keys in cases:
         call = describe_call("centered_box", *args)
         got = call_quietly(centered_box, *args)
         box = as_box(got)
         if box != expected:
-            fail(call, expected, got, hints.get(box) or None)
+            key = keys.get(box)
+            fail(call, expected, got, mistake=("centered_box", key) if key else None)
     passed("centered_box gives the right clipped boxes.")
 
 
@@ -302,30 +140,34 @@ def check_apply_cutout(apply_cutout: Callable) -> None:
         original = image.copy()
         box = (1, 3, 2, 4)
         call = describe_call("apply_cutout", f"<(2, 4, 5) {np.dtype(dtype)} image of 1..40>", box)
-        result = expect_array(call, call_quietly(apply_cutout, image, box), (2, 4, 5), dtype)
-        expect_unchanged(call, "image", original, image)
+        result = expect_array(
+            call,
+            call_quietly(apply_cutout, image, box),
+            (2, 4, 5),
+            dtype,
+            ("apply_cutout", "dtype_changed"),
+        )
+        expect_unchanged(call, "image", original, image, ("apply_cutout", "input_modified"))
         zero_positions = {(1, 2), (1, 3), (2, 2), (2, 3)}
         for channel in range(2):
             zeros = {
                 (int(r), int(c)) for r, c in zip(*np.nonzero(result[channel] == 0), strict=True)
             }
             if zeros != zero_positions:
-                hint = None
+                key = None
                 if channel > 0 and not zeros:
-                    hint = (
-                        "only the first channel was masked: use image[:, top:bottom, left:right]."
-                    )
+                    key = "one_channel_masked"
                 elif len(zeros) == 20 - 4:
-                    hint = "the mask is inverted: zero the box and keep everything outside it."
+                    key = "mask_inverted"
                 elif zeros == {(2, 1), (3, 1), (2, 2), (3, 2)}:
-                    hint = "rows and columns are swapped: rows are top:bottom, columns left:right."
+                    key = "rows_columns_swapped"
                 elif len(zeros) > 4:
-                    hint = "the box is half-open: row `bottom` and column `right` are not in it."
+                    key = "bottom_right_inclusive"
                 fail(
                     call,
                     f"zeros in channel {channel} at (row, col) {sorted(zero_positions)}",
                     f"zeros at {sorted(zeros)}",
-                    hint,
+                    mistake=("apply_cutout", key) if key else None,
                 )
         outside = np.ones((4, 5), bool)
         outside[1:3, 2:4] = False
@@ -351,7 +193,7 @@ def check_cutout(cutout: Callable) -> None:
             image.shape,
             image.dtype,
         )
-        expect_unchanged(call, "image", original, image)
+        expect_unchanged(call, "image", original, image, ("cutout", "input_modified"))
         box, problem = changed_box(image, result)
         if problem:
             fail(call, "one square set to 0 in every channel", problem)
@@ -390,24 +232,21 @@ def check_cutout(cutout: Callable) -> None:
                 call,
                 "the same result for the same seed",
                 "a different result",
-                "draw every random number from rng, not from np.random.",
+                mistake=("cutout", "global_random"),
             )
     missing = {"top", "bottom", "left", "right"} - borders
     if missing:
         if len(boxes) == 1:
-            hint = "the square is always in the same place: draw its centre at random."
+            key = "centre_fixed"
         elif missing in ({"right"}, {"bottom"}):
-            hint = (
-                "height and width are swapped: cy ranges over the rows (H = image.shape[1]), "
-                "cx over the columns (W = image.shape[2])."
-            )
+            key = "height_width_swapped"
         else:
-            hint = "draw the centre over every pixel (cy in [0, H), cx in [0, W)) and let the box be clipped."
+            key = "centre_kept_from_border"
         fail(
             "cutout over 300 seeds on a 6 x 8 image, size 4",
             "squares clipped at every border",
             f"never clipped at the {', '.join(sorted(missing))}",
-            hint,
+            mistake=("cutout", key),
         )
     # With size 1 the square is the centre itself: every pixel must be a centre sometimes.
     # A right cutout misses one of the 12 in 400 seeds with chance 12 * (11/12)**400 < 1e-14.
@@ -419,12 +258,14 @@ def check_cutout(cutout: Callable) -> None:
             masked |= result[0] == 0
     if not masked.all():
         never = [(int(r), int(c)) for r, c in zip(*np.nonzero(~masked), strict=True)]
+        key = unreached_centre_mistake(masked)
         fail(
             "cutout(<(1, 3, 4) image of 1s>, 1, rng) over seeds 0 to 399",
             "every pixel masked sometimes (with size 1 the square is its centre)",
             f"never masked at (row, col) {never}: the centre never reaches them",
             "draw cy = rng.integers(H) and cx = rng.integers(W): every row and column, "
             "the last ones included, can be the centre.",
+            mistake=("cutout", key) if key else None,
         )
     passed(
         "cutout masks one clipped square, reaches every border, every pixel can be its "
@@ -438,43 +279,27 @@ def check_cutout(cutout: Callable) -> None:
 @visible_check
 def check_cutmix_box(cutmix_box: Callable) -> None:
     """cutmix_box on fixed cases: the 25% patch, non-square, a corner."""
+    # (arguments, the right box, {a wrong box: the key of the bank's mistake that gives it})
     cases = [
         (
             (32, 32, 0.75, 16, 16),
             (8, 24, 8, 24),
-            {
-                (
-                    3,
-                    30,
-                    3,
-                    30,
-                ): "the side uses sqrt(lam); the patch covers 1 - lam, so use sqrt(1 - lam).",
-                (12, 20, 12, 20): "each side must be scaled by sqrt(1 - lam), not by 1 - lam.",
-            },
+            {(3, 30, 3, 30): "sqrt_lam", (12, 20, 12, 20): "no_square_root"},
         ),
-        (
-            (20, 40, 0.75, 10, 20),
-            (5, 15, 10, 30),
-            {(0, 20, 15, 25): "height and width are swapped: cut_h comes from the height."},
-        ),
-        ((32, 32, 0.75, 0, 31), (0, 8, 23, 32), {(-8, 8, 23, 39): "the box is not clipped."}),
-        (
-            (10, 10, 0.05, 5, 5),
-            (1, 10, 1, 10),
-            {
-                (0, 10, 0, 10): "the side is int(H * sqrt(1 - lam)): int() truncates 9.75 to 9, "
-                "round() gives 10."
-            },
-        ),
+        ((20, 40, 0.75, 10, 20), (5, 15, 10, 30), {(0, 20, 15, 25): "height_width_swapped"}),
+        ((32, 32, 0.75, 0, 31), (0, 8, 23, 32), {(-8, 8, 23, 39): "box_not_clipped"}),
+        # int() truncates 10 * sqrt(0.95) = 9.75 to 9; round() gives 10.
+        ((10, 10, 0.05, 5, 5), (1, 10, 1, 10), {(0, 10, 0, 10): "rounded"}),
         ((10, 10, 0.0, 5, 5), (0, 10, 0, 10), {}),
         ((10, 10, 1.0, 5, 5), (5, 5, 5, 5), {}),
     ]
-    for args, expected, hints in cases:
+    for args, expected, keys in cases:
         call = describe_call("cutmix_box", *args)
         got = call_quietly(cutmix_box, *args)
         box = as_box(got)
         if box != expected:
-            fail(call, expected, got, hints.get(box) or None)
+            key = keys.get(box)
+            fail(call, expected, got, mistake=("cutmix_box", key) if key else None)
     passed("cutmix_box gives the right boxes, sides truncated by int().")
 
 
@@ -489,19 +314,24 @@ def check_paste_patch(paste_patch: Callable) -> None:
     result = expect_array(
         call, call_quietly(paste_patch, target, source, box), (2, 4, 5), target.dtype
     )
-    expect_unchanged(call, "target", originals[0], target)
+    expect_unchanged(call, "target", originals[0], target, ("paste_patch", "input_modified"))
     expect_unchanged(call, "source", originals[1], source)
     expected = target.copy()
     expected[:, 1:3, 0:2] = source[:, 1:3, 0:2]
     if not np.array_equal(result, expected):
-        hint = None
+        key = None
         if np.array_equal(result[1], target[1]):
-            hint = "only the first channel was pasted."
+            key = "one_channel_pasted"
         elif (result[:, 1:3, 0:2] == source[:, 0:2, 0:2]).all():
-            hint = "the patch must come from the same box in source, not from its corner."
+            key = "patch_from_corner"
         elif (result < 0).sum() > 8:
-            hint = "target and source are swapped: the result looks like target with source inside the box."
-        fail(call, f"channel 0:\n{expected[0]}", f"channel 0:\n{result[0]}", hint)
+            key = "roles_swapped"
+        fail(
+            call,
+            f"channel 0:\n{expected[0]}",
+            f"channel 0:\n{result[0]}",
+            mistake=("paste_patch", key) if key else None,
+        )
     passed("paste_patch copies the box from source into a copy of target.")
 
 
@@ -513,12 +343,10 @@ def check_patch_ratio(patch_ratio: Callable) -> None:
         (((0, 8, 0, 8), 32, 32), 0.0625),
         (((0, 5, 0, 10), 10, 20), 0.25),
     ]
-    hints = {
-        0.75: "that is the share kept; the ratio is the box's area over the image's area.",
-        0.9375: "that is the share kept; the ratio is the box's area over the image's area.",
-        0.0: "integer division (//) rounds down to 0: use /.",
-        0.5: "divide by height * width, and multiply both sides of the box.",
-    }
+    # A wrong ratio -> the bank's mistake that gives it. On the last case a square image and
+    # one side only both give 0.5, so that value gets a hint that covers both.
+    keys = {0.75: "kept_share", 0.9375: "kept_share", 0.0: "integer_division"}
+    hints = {0.5: "divide by height * width, and multiply both sides of the box."}
     for args, expected in cases:
         call = describe_call("patch_ratio", *args)
         got = call_quietly(patch_ratio, *args)
@@ -527,7 +355,14 @@ def check_patch_ratio(patch_ratio: Callable) -> None:
         except (TypeError, ValueError):
             fail(call, expected, got, "return a number (a float).")
         if not np.isclose(value, expected, rtol=1e-9, atol=0):
-            fail(call, expected, got, hints.get(round(value, 6)))
+            key = keys.get(round(value, 6))
+            fail(
+                call,
+                expected,
+                got,
+                hints.get(round(value, 6)),
+                mistake=("patch_ratio", key) if key else None,
+            )
     passed("patch_ratio gives the box's share of the area.")
 
 
@@ -541,30 +376,46 @@ def _check_label_mixer(name: str, fn: Callable) -> None:
         originals = label1.copy(), label2.copy()
         call = describe_call(name, label1, label2, ratio)
         got = call_quietly(fn, label1, label2, ratio)
-        expect_unchanged(call, "label1", originals[0], label1)
+        expect_unchanged(call, "label1", originals[0], label1, (name, "label1_modified"))
         expect_unchanged(call, "label2", originals[1], label2)
         if np.shape(got) != (3,) or not np.allclose(got, expected, rtol=1e-9, atol=1e-12):
-            fail(call, expected, got, _label_mixer_hint(got, expected, ratio))
+            key, hint = _label_mixer_diagnosis(name, got, expected)
+            fail(call, expected, got, hint, mistake=(name, key) if key else None)
 
 
-def _label_mixer_hint(got, expected: list[float], ratio: float) -> str | None:
-    """The likely mistake of a label mixer, from what it returned for label1 = [1, 0, 0] and
-    label2 = [0, 1, 0]."""
+# What a label mixer's wrong result shows -> its key in the bank, per learner function (the
+# reversed-ratio bug is cutmix_labels' name for swapped weights).
+LABEL_MIXER_KEYS = {
+    "mix_labels": {"swapped": "weights_swapped", "not_summing_to_one": "not_a_mixture"},
+    "cutmix_labels": {
+        "swapped": "reversed_ratio",
+        "label1_only": "label1_only",
+        "half_and_half": "half_and_half",
+        "not_summing_to_one": "weights_not_summing_to_one",
+    },
+}
+
+
+def _label_mixer_diagnosis(name: str, got, expected: list[float]) -> tuple[str | None, str | None]:
+    """(key of the bank's mistake, or a hint) of a label mixer, from what it returned for
+    label1 = [1, 0, 0] and label2 = [0, 1, 0]."""
     if np.shape(got) != (3,):
-        return "return an array of the labels' shape."
+        return None, "return an array of the labels' shape."
     got = np.asarray(got, dtype=float)
+    keys = LABEL_MIXER_KEYS[name]
     if np.allclose(got, [expected[1], expected[0], 0.0]):
-        return "the label weights are swapped: label1 should get 1 - patch_ratio."
+        return keys["swapped"], None
     if np.allclose(got, [1.0, 0.0, 0.0]):
-        return "only label1 is returned: mix in label2 with weight patch_ratio."
+        return keys.get(
+            "label1_only"
+        ), "only label1 is returned: mix in label2 with weight patch_ratio."
     if np.allclose(got, [0.5, 0.5, 0.0]):
-        return "the labels are mixed half and half: the weights must follow patch_ratio."
-    if not np.isclose(got.sum(), 1.0):
-        return (
-            f"the weights add up to {got.sum():g}, not 1: use "
-            "(1 - patch_ratio) * label1 + patch_ratio * label2."
+        return keys.get("half_and_half"), (
+            "the labels are mixed half and half: the weights must follow patch_ratio."
         )
-    return None
+    if not np.isclose(got.sum(), 1.0):
+        return keys["not_summing_to_one"], None
+    return None, None
 
 
 @visible_check
@@ -603,7 +454,8 @@ def check_cutmix(cutmix: Callable) -> None:
             (image1, label1, image2, label2),
             strict=True,
         ):
-            expect_unchanged(call, name, before, after)
+            known = ("cutmix", "input_modified") if name == "image1" else None
+            expect_unchanged(call, name, before, after, known)
         box, problem = changed_box(image1, image)
         if problem:
             fail(call, "one box of image2 pasted in every channel", problem)
@@ -617,33 +469,39 @@ def check_cutmix(cutmix: Callable) -> None:
             share = (bottom - top) * (right - left) / (6 * 8)
         expected = (1 - share) * label1 + share * label2
         if np.shape(label) != (3,) or not np.allclose(label, expected, atol=1e-9):
-            hint = "the label weight must be the share of pixels actually pasted (from the clipped box), not lam."
-            if np.shape(label) == (3,) and np.allclose(
-                label, share * label1 + (1 - share) * label2, atol=1e-9
-            ):
-                hint = "the label weights are swapped: label1 should get 1 - patch_ratio."
+            key = None
+            if np.shape(label) == (3,):
+                key = label_mixture_mistake(label, label1, label2, share)
             fail(
                 call + f"\n  pasted box {box} covers {share:.4f} of the image",
                 expected,
                 label,
-                hint,
+                "the label weight must be the share of pixels actually pasted (from the "
+                "clipped box), not lam.",
+                mistake=("cutmix", key) if key else None,
             )
         again = call_quietly(
             cutmix, image1, label1, image2, label2, 1.0, np.random.default_rng(seed)
         )
         if not np.array_equal(again[0], image):
             fail(
-                call, "the same result for the same seed", "a different one", "draw only from rng."
+                call,
+                "the same result for the same seed",
+                "a different one",
+                mistake=("cutmix", "global_random"),
             )
-    found = _draws_problem(
+    seen = _draws_observed(
         lambda im1, im2, alpha, rng: call_quietly(cutmix, im1, label1, im2, label2, alpha, rng)[0]
     )
+    found = seen.problem()
     if found:
+        key = draws_mistake("cutmix", seen)
         fail(
             f"cutmix on a 4 x 4 image at alpha 0.2, 4 and 1, seeds 0 to {draws.ALPHA_DRAWS - 1}",
             "patch sizes drawn from Beta(alpha, alpha) and centres over every pixel",
             found[0],
             found[1],
+            mistake=("cutmix", key) if key else None,
         )
     passed(
         "cutmix pastes one box and mixes the labels by the pasted share; lam follows "
@@ -651,8 +509,8 @@ def check_cutmix(cutmix: Callable) -> None:
     )
 
 
-def _draws_problem(paste: Callable) -> tuple[str, str] | None:
-    """The properties of augcourse/draws.py for `paste(image1, image2, alpha, rng)`, which
+def _draws_observed(paste: Callable) -> draws.Observed:
+    """What augcourse/draws.py observes of `paste(image1, image2, alpha, rng)`, which
     returns image1 with a patch of image2 pasted, on a 4 x 4 image."""
     image1, image2 = _image_pair((1, *draws.IMAGE))
 
@@ -660,7 +518,7 @@ def _draws_problem(paste: Callable) -> tuple[str, str] | None:
         result = np.asarray(paste(image1, image2, alpha, np.random.default_rng(seed)))
         return changed_box(image1, result)[0] if result.shape == image1.shape else None
 
-    return draws.observe(paste_box).problem()
+    return draws.observe(paste_box)
 
 
 @visible_check
@@ -684,7 +542,7 @@ def check_cutmix_batch(cutmix_batch: Callable) -> None:
             fail(call, "a tuple (images, labels)", type(got).__name__)
         mixed, mixed_labels = got
         mixed = expect_array(call, mixed, images.shape, images.dtype)
-        expect_unchanged(call, "images", originals[0], images)
+        expect_unchanged(call, "images", originals[0], images, ("cutmix_batch", "input_modified"))
         expect_unchanged(call, "labels", originals[1], labels)
         if np.shape(mixed_labels) != labels.shape:
             fail(call, f"labels of shape {labels.shape}", f"shape {np.shape(mixed_labels)}")
@@ -700,7 +558,7 @@ def check_cutmix_batch(cutmix_batch: Callable) -> None:
                 call,
                 "one box for the whole batch",
                 f"boxes {sorted(boxes)}",
-                "draw one lam and one box per batch, as the paper does.",
+                mistake=("cutmix_batch", "box_per_image"),
             )
         for i in range(count):
             box = next(iter(boxes)) if boxes else None
@@ -711,12 +569,15 @@ def check_cutmix_batch(cutmix_batch: Callable) -> None:
                 share = (bottom - top) * (right - left) / (height * width)
             expected = (1 - share) * labels[i] + share * labels[partner]
             if not np.allclose(mixed_labels[i], expected, atol=1e-9):
-                hint = _batch_label_hint(np.asarray(mixed_labels[i], float), i, partner, share)
+                key, hint = _batch_label_diagnosis(
+                    np.asarray(mixed_labels[i], float), i, partner, share
+                )
                 fail(
                     call + f"\n  image {i} got its patch from image {partner}",
                     expected,
                     mixed_labels[i],
                     hint,
+                    mistake=("cutmix_batch", key) if key else None,
                 )
     _check_batch_draws(cutmix_batch)
     passed(
@@ -725,28 +586,28 @@ def check_cutmix_batch(cutmix_batch: Callable) -> None:
     )
 
 
-def _batch_label_hint(got: np.ndarray, i: int, partner: int, share: float) -> str:
-    """The likely mistake in image i's label, when the labels are one-hot (np.eye)."""
+def _batch_label_diagnosis(
+    got: np.ndarray, i: int, partner: int, share: float
+) -> tuple[str | None, str | None]:
+    """(key of the bank's mistake, or a hint) for image i's wrong label, when the labels are
+    one-hot (np.eye)."""
     others = [k for k in range(len(got)) if k not in (i, partner)]
     if share > 0 and np.allclose(got, np.eye(len(got))[i]):
-        return (
+        return None, (
             f"image {i}'s label was not mixed, though image {partner} gave it a patch: mix "
             "labels[i] with labels[perm[i]], the label of the image its patch came from."
         )
     if i != partner and np.allclose(got[others], 0) and np.isclose(got[i] + got[partner], 1):
         if np.isclose(got[partner], 1 - share):
-            return "the label weights are swapped: image i keeps 1 - patch_ratio of its label."
-        return (
-            "the label is mixed with the right partner but by the wrong weight: use the share "
-            "of pixels actually pasted, patch_ratio(box, H, W) of the clipped box, not 1 - lam."
-        )
+            return (
+                None,
+                "the label weights are swapped: image i keeps 1 - patch_ratio of its label.",
+            )
+        return "lam_not_readjusted", None
     for other in others:
         if np.allclose(got, (1 - share) * np.eye(len(got))[i] + share * np.eye(len(got))[other]):
-            return (
-                f"the label is mixed with image {other}'s label, but the patch came from image "
-                f"{partner}: mix labels[i] with labels[perm[i]]."
-            )
-    return "mix labels[i] with labels[perm[i]] by the pasted share."
+            return "labels_not_permuted", None
+    return None, "mix labels[i] with labels[perm[i]] by the pasted share."
 
 
 def _check_batch_draws(cutmix_batch: Callable) -> None:
@@ -771,9 +632,16 @@ def _check_batch_draws(cutmix_batch: Callable) -> None:
         f"cutmix_batch(<{count} images (1, 4, 4), image n filled with 10(n+1)>, np.eye({count}), "
         f"alpha, rng) at alpha 0.2, 4 and 1, seeds 0 to {draws.ALPHA_DRAWS - 1}"
     )
-    found = draws.observe(paste_box).problem()
+    seen = draws.observe(paste_box)
+    found = seen.problem()
     if found:
-        fail(call, "patch sizes from Beta(alpha, alpha), centres over every pixel", *found)
+        key = draws_mistake("cutmix_batch", seen)
+        fail(
+            call,
+            "patch sizes from Beta(alpha, alpha), centres over every pixel",
+            *found,
+            mistake=("cutmix_batch", key) if key else None,
+        )
     not_permutations = [p for p in partners if sorted(p) != list(range(count))]
     if not_permutations:
         fail(
@@ -788,7 +656,7 @@ def _check_batch_draws(cutmix_batch: Callable) -> None:
             "partners that change from draw to draw (a random permutation)",
             f"the same partners {list(next(iter(partners)))} every time: partners are not a "
             "random permutation",
-            "draw perm = rng.permutation(N), not a fixed shift such as np.roll.",
+            mistake=("cutmix_batch", "partners_rolled"),
         )
 
 
@@ -835,125 +703,6 @@ def check_output_shape(output_shape) -> None:
 # --- The reversed-ratio bug ---------------------------------------------------------
 
 
-class LentFunction:
-    """A right cutmix_labels that a check lends to the learner's test; it stops working when
-    the check returns (`revoke`), so it cannot stand in for the learner's own answer."""
-
-    def __init__(self, function: Callable, style: str):
-        self._function = function
-        self.style = style
-
-    def __call__(self, label1, label2, patch_ratio):
-        if self._function is None:
-            raise RuntimeError(
-                "this right cutmix_labels was lent to your test by a check and no longer works"
-            )
-        return self._function(label1, label2, patch_ratio)
-
-    def revoke(self) -> None:
-        self._function = None
-
-
-@contextlib.contextmanager
-def lent_right_cutmix_labels():
-    """Right cutmix_labels in three styles, for judging a learner's test (visible and hidden
-    checks lend the same ones). They keep the labels' dtype and differ from each other only by
-    float64 rounding, so a test that compares with np.allclose or
-    numpy.testing.assert_allclose at its defaults passes them all."""
-
-    def weighted(label1, label2, patch_ratio):
-        return (1 - patch_ratio) * np.asarray(label1) + patch_ratio * np.asarray(label2)
-
-    def interpolated(label1, label2, patch_ratio):
-        label1 = np.asarray(label1)
-        return label1 + patch_ratio * (np.asarray(label2) - label1)
-
-    def looped(label1, label2, patch_ratio):
-        label1, label2 = np.asarray(label1), np.asarray(label2)
-        dtype = np.result_type(label1.dtype, label2.dtype, np.float16)
-        return np.array(
-            [(1 - patch_ratio) * a + patch_ratio * b for a, b in zip(label1, label2, strict=True)],
-            dtype=dtype,
-        )
-
-    lent = [LentFunction(f, f.__name__) for f in (weighted, interpolated, looped)]
-    try:
-        yield lent
-    finally:
-        for function in lent:
-            function.revoke()
-
-
-class RecordedCalls:
-    """A function that remembers the patch_ratio of every call (to say how a test missed it)."""
-
-    def __init__(self, function: Callable, name: str):
-        self.function, self.name, self.ratios = function, name, []
-
-    def __call__(self, label1, label2, patch_ratio):
-        self.ratios.append(patch_ratio)
-        return self.function(label1, label2, patch_ratio)
-
-
-def buggy_cutmix_labels(label1, label2, patch_ratio):
-    """The course's snippet, exactly as shown: it weights label1 by patch_ratio."""
-    mixed_label = label1 * patch_ratio + label2 * (1 - patch_ratio)
-    return mixed_label
-
-
-# Wrong versions the visible check hands to the learner's test besides the snippet.
-VISIBLE_WRONG_CUTMIX_LABELS = {
-    "the reversed-ratio snippet": buggy_cutmix_labels,
-    "a cutmix_labels that always mixes half and half": (
-        lambda label1, label2, patch_ratio: 0.5 * np.asarray(label1) + 0.5 * np.asarray(label2)
-    ),
-    "a cutmix_labels that returns label1 unchanged": (
-        lambda label1, label2, patch_ratio: np.array(label1, dtype=float)
-    ),
-}
-
-
-def require_right_functions_pass(test_cutmix_labels: Callable) -> None:
-    """Fail (CheckFailed) unless the learner's test passes every lent right cutmix_labels."""
-    with lent_right_cutmix_labels() as right_functions:
-        for right in right_functions:
-            try:
-                call_quietly(test_cutmix_labels, right)
-            except NotImplementedError:
-                raise  # the exercise is not done yet
-            except Exception as error:
-                fail(
-                    f"test_cutmix_labels(<a right cutmix_labels, {right.style} style>)",
-                    "your test passes (the function is right)",
-                    f"{type(error).__name__}: {_first_line(error)}",
-                    "your test also fails a right function: compare the result with the "
-                    "expected label using np.allclose (or numpy.testing.assert_allclose), "
-                    "not == on floats, and call it with numpy arrays.",
-                )
-
-
-def missed_wrong_hint(recorded: RecordedCalls) -> str:
-    """Why a learner's test passed a wrong function, from the calls it made."""
-    if not recorded.ratios:
-        return "your test never called the function it was given: call fn(label1, label2, r)."
-    if all(np.isclose(float(r), 0.5) for r in recorded.ratios):
-        return (
-            "your test only used patch_ratio 0.5, where both weights are equal and the bug "
-            "hides: use a patch_ratio other than 0.5, e.g. 0.3."
-        )
-    ratios = ", ".join(f"{float(r):g}" for r in recorded.ratios[:4])
-    return (
-        f"your test called it with patch_ratio {ratios} but did not check the label's values: "
-        "assert that it equals (1 - patch_ratio) * label1 + patch_ratio * label2 "
-        "(np.allclose), not only its shape or sum."
-    )
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0][:120] if text else "(no message)"
-
-
 @visible_check
 def check_test_cutmix_labels(test_cutmix_labels: Callable) -> None:
     """Your test passes right cutmix_labels (three styles) and fails (AssertionError) the
@@ -971,7 +720,7 @@ def check_test_cutmix_labels(test_cutmix_labels: Callable) -> None:
             fail(
                 f"test_cutmix_labels(<{name}>)",
                 "AssertionError (the function is wrong)",
-                f"{type(error).__name__}: {_first_line(error)}",
+                f"{type(error).__name__}: {first_line(error)}",
                 "check the function's result with assert, so a wrong one raises AssertionError.",
             )
         fail(

@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from augcourse.checks import call_quietly, fail, passed, recorded, visible_check
+from augcourse.check_tools import call_quietly, passed, recorded
 from augcourse.experiment import methods_in
+from augcourse.failures import fail, visible_check
 
 # A small results table: four seeds (in a different order for each method), a distractor
 # method, and the grey occluder at two sizes (size 8 after size 4 for the baseline, before it
@@ -86,33 +87,38 @@ EXAMPLE_GAINS = {
 }
 
 
-def _paired_gain_hint(mean: float, std: float, wins: int, expected, n: int) -> str | None:
-    """The likely mistake, from how the learner's gain differs from the expected one."""
+def _paired_gain_diagnosis(
+    mean: float, std: float, wins: int, expected, n: int
+) -> tuple[str | None, str | None]:
+    """(key of notebook 04's known mistake, or a hint), from how the learner's gain differs
+    from the expected one."""
     if math.isclose(mean, -expected[0], abs_tol=1e-9):
-        return "the difference is reversed: compute method's accuracy minus baseline's."
+        return "reversed", None
     if math.isclose(std, expected[1] * math.sqrt((n - 1) / n), abs_tol=1e-9):
-        return "use the sample standard deviation, np.std(differences, ddof=1)."
+        return "population_std", None
     if math.isclose(std, expected[1] / math.sqrt(n), abs_tol=1e-9):
-        return "return the standard deviation of the differences, not its standard error."
+        return "standard_error", None
     if not math.isclose(std, expected[1], abs_tol=1e-9) and math.isclose(
         mean, expected[0], abs_tol=1e-9
     ):
-        return (
+        # Unpaired rows, the method's own spread, or both methods' spreads combined: on this
+        # small table they are not told apart, so the hint covers them all.
+        return None, (
             "the error bar is the standard deviation of the per-seed differences: pair each "
             "seed's accuracy with the baseline's accuracy on the same seed (the rows are not "
             "in the same seed order for every method)."
         )
     if wins > expected[2] and math.isclose(mean, expected[0], abs_tol=1e-9):
-        return "a tie (the same accuracy) is not a win: count differences > 0."
+        return "ties_win", None
     if wins < expected[2] and math.isclose(mean, expected[0], abs_tol=1e-9):
-        return "wins are the seeds where the method beats the baseline (difference > 0)."
+        return None, "wins are the seeds where the method beats the baseline (difference > 0)."
     if not math.isclose(mean, expected[0], abs_tol=1e-9):
-        return (
+        return None, (
             "keep only the rows of the given occluder and of the given size (each occluder "
             "is tested at several sizes), and pair each seed of the method with the same "
             "seed of the baseline."
         )
-    return None
+    return None, None
 
 
 @visible_check
@@ -142,11 +148,13 @@ def check_paired_gain(paired_gain: Callable) -> None:
             or not math.isclose(std, expected[1], abs_tol=1e-9)
             or wins != expected[2]
         ):
+            key, hint = _paired_gain_diagnosis(mean, std, wins, expected, 4)
             fail(
                 call,
                 describe_gain(expected),
                 describe_gain(got),
-                _paired_gain_hint(mean, std, wins, expected, 4),
+                hint,
+                mistake=("paired_gain", key) if key else None,
             )
     passed(
         "paired_gain pairs by seed, keeps one occluder and size, uses the sample std and "

@@ -87,38 +87,26 @@ EXAMPLE_GAINS = {
 }
 
 
-def _paired_gain_diagnosis(
-    mean: float, std: float, wins: int, expected, n: int
-) -> tuple[str | None, str | None]:
-    """(key of notebook 04's known mistake, or a hint), from how the learner's gain differs
-    from the expected one."""
+def _paired_gain_mistake(mean: float, std: float, wins: int, expected, n: int) -> str | None:
+    """The key of the likely mistake (augcourse/hints.py), from how the learner's gain differs
+    from the expected one, or None."""
     if math.isclose(mean, -expected[0], abs_tol=1e-9):
-        return "reversed", None
+        return "reversed"
     if math.isclose(std, expected[1] * math.sqrt((n - 1) / n), abs_tol=1e-9):
-        return "population_std", None
+        return "population_std"
     if math.isclose(std, expected[1] / math.sqrt(n), abs_tol=1e-9):
-        return "standard_error", None
+        return "standard_error"
     if not math.isclose(std, expected[1], abs_tol=1e-9) and math.isclose(
         mean, expected[0], abs_tol=1e-9
     ):
-        # Unpaired rows, the method's own spread, or both methods' spreads combined: on this
-        # small table they are not told apart, so the hint covers them all.
-        return None, (
-            "the error bar is the standard deviation of the per-seed differences: pair each "
-            "seed's accuracy with the baseline's accuracy on the same seed (the rows are not "
-            "in the same seed order for every method)."
-        )
+        return "spread_not_of_the_differences"
     if wins > expected[2] and math.isclose(mean, expected[0], abs_tol=1e-9):
-        return "ties_win", None
+        return "ties_win"
     if wins < expected[2] and math.isclose(mean, expected[0], abs_tol=1e-9):
-        return None, "wins are the seeds where the method beats the baseline (difference > 0)."
+        return "wins_too_few"
     if not math.isclose(mean, expected[0], abs_tol=1e-9):
-        return None, (
-            "keep only the rows of the given occluder and of the given size (each occluder "
-            "is tested at several sizes), and pair each seed of the method with the same "
-            "seed of the baseline."
-        )
-    return None, None
+        return "rows_not_kept"
+    return None
 
 
 @visible_check
@@ -148,12 +136,11 @@ def check_paired_gain(paired_gain: Callable) -> None:
             or not math.isclose(std, expected[1], abs_tol=1e-9)
             or wins != expected[2]
         ):
-            key, hint = _paired_gain_diagnosis(mean, std, wins, expected, 4)
+            key = _paired_gain_mistake(mean, std, wins, expected, 4)
             fail(
                 call,
                 describe_gain(expected),
                 describe_gain(got),
-                hint,
                 mistake=("paired_gain", key) if key else None,
             )
     passed(

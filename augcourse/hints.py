@@ -269,7 +269,44 @@ MISTAKE_HINTS: dict[Ref, str] = {
 
 # Failures that only the visible checks name: no wrong implementation stands behind them, so
 # they never fill the table's mistake column.
-VISIBLE_HINTS: dict[Ref, str] = {}
+VISIBLE_HINTS: dict[Ref, str] = {
+    # cutout on an image of 7s: filling the square with the mean leaves it unchanged
+    ("cutout", "nothing_masked"): (
+        "set the square to 0 (on an image of 7s, filling it with the mean changes nothing)."
+    ),
+    ("cutout", "square_not_zero"): (
+        "Cutout sets the square to 0 (not to the image's mean or another value)."
+    ),
+    # a square image or one side of the box only: on the visible case both give 0.5
+    ("patch_ratio", "not_the_share_of_the_area"): (
+        "divide by height * width, and multiply both sides of the box."
+    ),
+    (
+        "mix_labels",
+        "label1_only",
+    ): "only label1 is returned: mix in label2 with weight patch_ratio.",
+    ("mix_labels", "half_and_half"): (
+        "the labels are mixed half and half: the weights must follow patch_ratio."
+    ),
+    ("cutmix_batch", "weights_swapped"): (
+        "the label weights are swapped: image i keeps 1 - patch_ratio of its label."
+    ),
+    # unpaired rows, the method's own spread, both spreads combined: on the visible check's
+    # small table they are not told apart
+    ("paired_gain", "spread_not_of_the_differences"): (
+        "the error bar is the standard deviation of the per-seed differences: pair each "
+        "seed's accuracy with the baseline's accuracy on the same seed (the rows are not in "
+        "the same seed order for every method)."
+    ),
+    ("paired_gain", "wins_too_few"): (
+        "wins are the seeds where the method beats the baseline (difference > 0)."
+    ),
+    ("paired_gain", "rows_not_kept"): (
+        "keep only the rows of the given occluder and of the given size (each occluder is "
+        "tested at several sizes), and pair each seed of the method with the same seed of "
+        "the baseline."
+    ),
+}
 
 
 def hint(function: str, key: str) -> str:

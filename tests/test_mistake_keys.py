@@ -10,13 +10,15 @@ import os
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
+import augcourse
 from augcourse import checks as visible
-from augcourse import experiment_checks, hints, probe
+from augcourse import hints, probe
 from augcourse.failures import CheckFailed
 from autograder.checks.experiment import (
     PAIRED_GAIN_KEYS,
@@ -113,13 +115,14 @@ def test_a_right_answer_carries_no_key():
 
 # --- the hints: written once, each for a key that exists ------------------------------------
 
-VISIBLE_SOURCES = [visible, experiment_checks]
+# The visible checks, one module per exercise group (augcourse/checks.py re-exports them).
+VISIBLE_SOURCES = sorted(Path(augcourse.__file__).parent.glob("*_checks.py"))
 
 
-def keys_named_in(module) -> set[tuple[str, str]]:
-    """(function, key) pairs a module's source names as string literals side by side, e.g.
-    `mistake=("cutout", "global_random")`, and keys given with a function named elsewhere."""
-    tree = ast.parse(open(module.__file__).read())
+def keys_named_in(path: Path) -> set[tuple[str, str]]:
+    """(function, key) pairs whose key a visible check module's source names as a string,
+    as in `mistake=("cutout", "global_random")` or a table of keys by result."""
+    tree = ast.parse(path.read_text())
     literals = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)}
     every = set(hints.MISTAKE_HINTS) | set(hints.VISIBLE_HINTS)
     return {(function, key) for function, key in every if key in literals}
@@ -132,15 +135,15 @@ def test_every_mistake_of_the_bank_has_its_hint_and_every_mistake_hint_its_mista
 
 
 def test_every_visible_only_hint_is_named_by_a_visible_check_and_is_no_mistake_of_the_bank():
-    named = set().union(*(keys_named_in(module) for module in VISIBLE_SOURCES))
+    named = set().union(*(keys_named_in(path) for path in VISIBLE_SOURCES))
     assert not set(hints.VISIBLE_HINTS) & set(hints.MISTAKE_HINTS)
     assert set(hints.VISIBLE_HINTS) <= named, set(hints.VISIBLE_HINTS) - named
 
 
 def test_every_mistake_a_visible_check_names_has_its_words():
     """Every `mistake=(function, key)` a visible check writes is a key with a hint."""
-    for module in VISIBLE_SOURCES:
-        tree = ast.parse(open(module.__file__).read())
+    for path in VISIBLE_SOURCES:
+        tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.keyword) and node.arg == "mistake":
                 value = node.value

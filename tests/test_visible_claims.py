@@ -149,6 +149,30 @@ def test_every_mistake_the_visible_checks_catch_has_its_named_words():
     assert set(NAMED) == {(m.function, m.key) for m in CAUGHT}
 
 
+# Mistakes a visible check names only by a failure of its own (augcourse/hints.py's
+# VISIBLE_HINTS), because on its inputs they look like something else too: filling with the
+# mean leaves an image of 7s unchanged; a square image and one side only both give 0.5; a
+# label that was not mixed has no partner to tell. Every other mistake it catches carries its
+# own key, which fills the mistake column when the failure waits for the hidden checks.
+NAMED_WITHOUT_KEY = {
+    ("cutout", "filled_with_mean"),
+    ("patch_ratio", "square_assumed"),
+    ("patch_ratio", "side_ratio"),
+    ("cutmix_batch", "labels_not_permuted"),
+}
+
+
+@pytest.mark.parametrize("mistake", CAUGHT, ids=lambda m: f"{m.function}-{m.key}")
+def test_a_failing_visible_check_carries_the_key_of_the_mistake_it_saw(mistake):
+    with pytest.raises(visible.CheckFailed) as failure:
+        with contextlib.redirect_stdout(io.StringIO()):
+            getattr(visible, f"check_{mistake.function}")(mistake.implementation)
+    if (mistake.function, mistake.key) in NAMED_WITHOUT_KEY:
+        assert failure.value.mistake is None
+    else:
+        assert failure.value.mistake == f"{mistake.function}:{mistake.key}"
+
+
 # --- the learner's own test of cutmix_labels ----------------------------------------------
 
 

@@ -5,7 +5,7 @@ called, what was expected, what came back and the likely mistake.
 
 A results table is a list of dicts, one per method, seed, occluder and size, with the keys
 "method", "seed", "occluder" ("none" for the clean test set), "size" (0 for clean) and
-"accuracy", as `augcourse.experiment.run_experiment` returns it.
+"accuracy", as `augcourse.runs.run_experiment` returns it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from augcourse.checks import call_quietly, fail, passed, recorded, visible_check
+from augcourse.check_tools import call_quietly, passed, recorded
+from augcourse.failures import fail, visible_check
 from augcourse.stats import methods_in
 
 # A small results table: four seeds (in a different order for each method), a distractor
@@ -86,32 +87,25 @@ EXAMPLE_GAINS = {
 }
 
 
-def _paired_gain_hint(mean: float, std: float, wins: int, expected, n: int) -> str | None:
-    """The likely mistake, from how the learner's gain differs from the expected one."""
+def _paired_gain_mistake(mean: float, std: float, wins: int, expected, n: int) -> str | None:
+    """The key of the likely mistake (augcourse/hints.py), from how the learner's gain differs
+    from the expected one, or None."""
     if math.isclose(mean, -expected[0], abs_tol=1e-9):
-        return "the difference is reversed: compute method's accuracy minus baseline's."
+        return "reversed"
     if math.isclose(std, expected[1] * math.sqrt((n - 1) / n), abs_tol=1e-9):
-        return "use the sample standard deviation, np.std(differences, ddof=1)."
+        return "population_std"
     if math.isclose(std, expected[1] / math.sqrt(n), abs_tol=1e-9):
-        return "return the standard deviation of the differences, not its standard error."
+        return "standard_error"
     if not math.isclose(std, expected[1], abs_tol=1e-9) and math.isclose(
         mean, expected[0], abs_tol=1e-9
     ):
-        return (
-            "the error bar is the standard deviation of the per-seed differences: pair each "
-            "seed's accuracy with the baseline's accuracy on the same seed (the rows are not "
-            "in the same seed order for every method)."
-        )
+        return "spread_not_of_the_differences"
     if wins > expected[2] and math.isclose(mean, expected[0], abs_tol=1e-9):
-        return "a tie (the same accuracy) is not a win: count differences > 0."
+        return "ties_win"
     if wins < expected[2] and math.isclose(mean, expected[0], abs_tol=1e-9):
-        return "wins are the seeds where the method beats the baseline (difference > 0)."
+        return "wins_too_few"
     if not math.isclose(mean, expected[0], abs_tol=1e-9):
-        return (
-            "keep only the rows of the given occluder and of the given size (each occluder "
-            "is tested at several sizes), and pair each seed of the method with the same "
-            "seed of the baseline."
-        )
+        return "rows_not_kept"
     return None
 
 
@@ -142,11 +136,12 @@ def check_paired_gain(paired_gain: Callable) -> None:
             or not math.isclose(std, expected[1], abs_tol=1e-9)
             or wins != expected[2]
         ):
+            key = _paired_gain_mistake(mean, std, wins, expected, 4)
             fail(
                 call,
                 describe_gain(expected),
                 describe_gain(got),
-                _paired_gain_hint(mean, std, wins, expected, 4),
+                mistake=("paired_gain", key) if key else None,
             )
     passed(
         "paired_gain pairs by seed, keeps one occluder and size, uses the sample std and "

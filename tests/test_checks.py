@@ -12,7 +12,7 @@ from augcourse import checks as visible
 from autograder import checks as hidden
 from autograder.exercises import reference
 from autograder.exercises.answers import ANSWERS
-from autograder.exercises.mistakes import MISTAKES
+from autograder.exercises.mistakes import MISTAKES, lookup
 
 FUNCTIONS = correct_styles.LEARNER_FUNCTIONS
 
@@ -129,7 +129,7 @@ def test_worked_example_values():
 
 def test_while_autograding_the_hidden_check_names_the_mistake_the_visible_one_found(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    swapped = next(m for m in MISTAKES if m.key == "weights_swapped" and m.function == "mix_labels")
+    swapped = lookup("mix_labels", "weights_swapped")
     visible.check_mix_labels(swapped.implementation)  # waits for the hidden check
     with pytest.raises(AssertionError) as failure:
         hidden.grade_mix_labels(swapped.implementation)
@@ -157,9 +157,7 @@ def test_outside_autograding_visible_checks_raise_at_once(monkeypatch):
 
 def test_a_function_failing_because_of_a_wrong_helper_says_which_helper():
     namespace = {"np": np}
-    wrong_box = next(
-        m for m in MISTAKES if m.function == "centered_box" and m.key == "centre_used_as_corner"
-    )
+    wrong_box = lookup("centered_box", "centre_used_as_corner")
 
     source = "\n\n".join(
         [
@@ -177,7 +175,7 @@ def test_a_function_failing_because_of_a_wrong_helper_says_which_helper():
 
 def test_a_failure_that_waited_does_not_leak_into_the_next_cell(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    swapped = next(m for m in MISTAKES if m.key == "weights_swapped" and m.function == "mix_labels")
+    swapped = lookup("mix_labels", "weights_swapped")
     visible.check_mix_labels(swapped.implementation)
     with pytest.raises(AssertionError):
         hidden.grade_mix_labels(swapped.implementation)

@@ -141,7 +141,7 @@ def test_feedback_shows_no_hidden_test_or_grader_source(graded):
             "grade_cutmix",
             "Traceback (most recent call last)",
             "_grade_deterministic",
-            "autograder/checks.py",
+            "autograder/checks/",
         ]:
             assert leak not in text, f"{learner}'s feedback shows {leak!r}"
         assert "Hidden checks ran here" in text

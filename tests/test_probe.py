@@ -12,7 +12,7 @@ import pytest
 
 from augcourse import probe
 from autograder.exercises import reference
-from autograder.exercises.mistakes import mistakes_for
+from autograder.exercises.mistakes import lookup
 from autograder.plugins.decide import KernelLink, decide_cell
 
 
@@ -77,7 +77,7 @@ def test_a_right_answer_passes_outside_the_kernel(served):
 
 
 def test_a_wrong_answer_fails_with_the_mistake_named(served):
-    swapped = next(m for m in mistakes_for("mix_labels") if m.key == "weights_swapped")
+    swapped = lookup("mix_labels", "weights_swapped")
     link = served({"mix_labels": swapped.implementation})
     outputs = decide_cell(TEST_CELL, link).outputs
     link.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.exercises.mistakes import mistakes_for
+from autograder.exercises.mistakes import lookup
 from autograder.pipeline.course import NBGRADER, RELEASE
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -49,7 +49,7 @@ def labels_in_order(lines: list[str]) -> list[str]:
 
 
 def test_a_failing_check_shows_its_message_first_in_short_lines_without_frames():
-    wrong = next(m for m in mistakes_for("cutmix_labels") if m.key == "reversed_ratio")
+    wrong = lookup("cutmix_labels", "reversed_ratio")
     lines = shown_in_ipython(
         "import numpy as np\n"
         "from augcourse import checks\n"
@@ -77,7 +77,7 @@ def test_an_error_in_the_learners_code_points_into_the_learners_cell_only():
 @pytest.mark.nbgrader
 def test_nbgrader_validate_shows_the_message_first_uncut_and_without_check_frames(tmp_path):
     notebook = nbformat.read(RELEASE / "cutout_cutmix" / "03_reversed_ratio_bug.ipynb", 4)
-    wrong = next(m for m in mistakes_for("cutmix_labels") if m.key == "reversed_ratio")
+    wrong = lookup("cutmix_labels", "reversed_ratio")
     answer = next(
         c
         for c in notebook.cells

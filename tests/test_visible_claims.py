@@ -49,59 +49,59 @@ CLAIMS = {
 # (function, key) -> words of the visible message that name that very mistake.
 NAMED = {
     ("centered_box", "box_not_clipped"): "not clipped",
-    ("centered_box", "box_shifted_inside"): "shifted inside",
-    ("centered_box", "height_width_swapped"): "height and width are swapped",
-    ("centered_box", "odd_size_one_short"): "odd sizes",
-    ("centered_box", "centre_used_as_corner"): "not its top-left corner",
-    ("centered_box", "cy_cx_swapped"): "cy is the row",
-    ("apply_cutout", "input_modified"): "result = image.copy()",
-    ("apply_cutout", "one_channel_masked"): "only the first channel",
-    ("apply_cutout", "rows_columns_swapped"): "rows and columns are swapped",
+    ("centered_box", "box_shifted_inside"): "shifted to stay inside",
+    ("centered_box", "height_width_swapped"): "Height and width are swapped",
+    ("centered_box", "odd_size_one_short"): "For odd sizes",
+    ("centered_box", "centre_used_as_corner"): "used as the top-left corner",
+    ("centered_box", "cy_cx_swapped"): "cy and cx are swapped",
+    ("apply_cutout", "input_modified"): "modified in place",
+    ("apply_cutout", "one_channel_masked"): "Only the first channel",
+    ("apply_cutout", "rows_columns_swapped"): "Rows and columns are swapped",
     ("apply_cutout", "mask_inverted"): "mask is inverted",
     ("apply_cutout", "bottom_right_inclusive"): "half-open",
-    ("apply_cutout", "dtype_changed"): "input's dtype",
-    ("cutout", "centre_kept_from_border"): "let the box be clipped",
-    ("cutout", "global_random"): "not from np.random",
-    ("cutout", "height_width_swapped"): "height and width are swapped",
-    ("cutout", "input_modified"): "result = image.copy()",
-    ("cutout", "centre_never_last"): "the last ones included",
-    ("cutout", "centre_fixed"): "always in the same place",
+    ("apply_cutout", "dtype_changed"): "dtype differs",
+    ("cutout", "centre_kept_from_border"): "kept away from the border",
+    ("cutout", "global_random"): "global np.random",
+    ("cutout", "height_width_swapped"): "Height and width are swapped",
+    ("cutout", "input_modified"): "modified in place",
+    ("cutout", "centre_never_last"): "never reaches the last row",
+    ("cutout", "centre_fixed"): "always at the image's centre",
     ("cutout", "filled_with_mean"): "mean",
     ("cutmix_box", "sqrt_lam"): "sqrt(lam)",
-    ("cutmix_box", "no_square_root"): "not by 1 - lam",
-    ("cutmix_box", "height_width_swapped"): "height and width are swapped",
-    ("cutmix_box", "rounded"): "round()",
+    ("cutmix_box", "no_square_root"): "scaled by 1 - lam",
+    ("cutmix_box", "height_width_swapped"): "Height and width are swapped",
+    ("cutmix_box", "rounded"): "sides are rounded",
     ("cutmix_box", "box_not_clipped"): "not clipped",
-    ("paste_patch", "input_modified"): "result = target.copy()",
-    ("paste_patch", "roles_swapped"): "target and source are swapped",
-    ("paste_patch", "patch_from_corner"): "same box in source",
-    ("paste_patch", "one_channel_pasted"): "only the first channel",
-    ("patch_ratio", "kept_share"): "share kept",
-    ("patch_ratio", "integer_division"): "integer division",
+    ("paste_patch", "input_modified"): "modified in place",
+    ("paste_patch", "roles_swapped"): "Target and source are swapped",
+    ("paste_patch", "patch_from_corner"): "top-left corner",
+    ("paste_patch", "one_channel_pasted"): "Only the first channel",
+    ("patch_ratio", "kept_share"): "share that is kept",
+    ("patch_ratio", "integer_division"): "Integer division",
     ("patch_ratio", "square_assumed"): "multiply both sides",
     ("patch_ratio", "side_ratio"): "multiply both sides",
     ("mix_labels", "weights_swapped"): "weights are swapped",
-    ("mix_labels", "not_a_mixture"): "add up to",
-    ("mix_labels", "label1_modified"): "result = label1.copy()",
-    ("cutmix", "lam_not_readjusted"): "not lam",
+    ("mix_labels", "not_a_mixture"): "do not add up to 1",
+    ("mix_labels", "label1_modified"): "modified in place",
+    ("cutmix", "lam_not_readjusted"): "re-adjusts lam",
     ("cutmix", "weights_swapped"): "weights are swapped",
-    ("cutmix", "global_random"): "draw only from rng",
-    ("cutmix", "input_modified"): "result = image1.copy()",
-    ("cutmix", "centre_never_last"): "the last ones included",
-    ("cutmix", "centre_fixed"): "always in the same place",
-    ("cutmix", "alpha_ignored"): "rng.beta(alpha, alpha): alpha shapes",
-    ("cutmix", "lam_fixed"): "lam looks fixed",
+    ("cutmix", "global_random"): "global np.random",
+    ("cutmix", "input_modified"): "modified in place",
+    ("cutmix", "centre_never_last"): "never reaches the last row",
+    ("cutmix", "centre_fixed"): "always pasted at the image's centre",
+    ("cutmix", "alpha_ignored"): "alpha is not used",
+    ("cutmix", "lam_fixed"): "lam is fixed",
     ("cutmix_batch", "labels_not_permuted"): "labels[perm[i]]",
-    ("cutmix_batch", "lam_not_readjusted"): "wrong weight",
-    ("cutmix_batch", "box_per_image"): "one box per batch",
-    ("cutmix_batch", "input_modified"): "result = images.copy()",
+    ("cutmix_batch", "lam_not_readjusted"): "sampled lam",
+    ("cutmix_batch", "box_per_image"): "its own box",
+    ("cutmix_batch", "input_modified"): "modified in place",
     ("cutmix_batch", "partners_rolled"): "np.roll",
-    ("cutmix_batch", "alpha_ignored"): "rng.beta(alpha, alpha): alpha shapes",
-    ("cutmix_labels", "reversed_ratio"): "weights are swapped",
-    ("cutmix_labels", "weights_not_summing_to_one"): "add up to",
-    ("cutmix_labels", "label1_only"): "only label1",
+    ("cutmix_batch", "alpha_ignored"): "alpha is not used",
+    ("cutmix_labels", "reversed_ratio"): "reversed-ratio bug",
+    ("cutmix_labels", "weights_not_summing_to_one"): "do not add up to 1",
+    ("cutmix_labels", "label1_only"): "Only label1",
     ("cutmix_labels", "half_and_half"): "half and half",
-    ("cutmix_labels", "label1_modified"): "result = label1.copy()",
+    ("cutmix_labels", "label1_modified"): "modified in place",
 }
 
 
@@ -147,6 +147,30 @@ def test_a_failing_visible_check_names_the_mistake_it_saw(mistake):
 
 def test_every_mistake_the_visible_checks_catch_has_its_named_words():
     assert set(NAMED) == {(m.function, m.key) for m in CAUGHT}
+
+
+# Mistakes a visible check names only by a failure of its own (augcourse/hints.py's
+# VISIBLE_HINTS), because on its inputs they look like something else too: filling with the
+# mean leaves an image of 7s unchanged; a square image and one side only both give 0.5; a
+# label that was not mixed has no partner to tell. Every other mistake it catches carries its
+# own key, which fills the mistake column when the failure waits for the hidden checks.
+NAMED_WITHOUT_KEY = {
+    ("cutout", "filled_with_mean"),
+    ("patch_ratio", "square_assumed"),
+    ("patch_ratio", "side_ratio"),
+    ("cutmix_batch", "labels_not_permuted"),
+}
+
+
+@pytest.mark.parametrize("mistake", CAUGHT, ids=lambda m: f"{m.function}-{m.key}")
+def test_a_failing_visible_check_carries_the_key_of_the_mistake_it_saw(mistake):
+    with pytest.raises(visible.CheckFailed) as failure:
+        with contextlib.redirect_stdout(io.StringIO()):
+            getattr(visible, f"check_{mistake.function}")(mistake.implementation)
+    if (mistake.function, mistake.key) in NAMED_WITHOUT_KEY:
+        assert failure.value.mistake is None
+    else:
+        assert failure.value.mistake == f"{mistake.function}:{mistake.key}"
 
 
 # --- the learner's own test of cutmix_labels ----------------------------------------------

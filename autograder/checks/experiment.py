@@ -8,7 +8,7 @@
   the seeds and the machine gave, and is never hard-coded.
 
 Each grader ends with `autograder.checks.passed`, which raises a visible check's failure
-that waited for the hidden checks (see `augcourse.checks.visible_check`).
+that waited for the hidden checks (see `augcourse.failures.visible_check`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from augcourse.checks import CheckFailed, call_quietly
+from augcourse.check_tools import call_quietly
 from augcourse.experiment_checks import as_gain, describe_gain
+from augcourse.failures import CheckFailed, check_failed
+from augcourse.hints import hint
 from augcourse.stats import accuracy_by_seed, methods_in
-from autograder.checks import grading_rng, passed
+from autograder.checks.common import grading_rng, passed
 
 ROW_KEYS = {"method", "seed", "occluder", "size", "accuracy"}
 
@@ -49,18 +51,21 @@ def reference_paired_gain(
     )
 
 
-# notebook 04's known mistakes of paired_gain: key -> what the learner reads.
-PAIRED_GAIN_MISTAKES = {
-    "population_std": "use the sample standard deviation, np.std(differences, ddof=1).",
-    "ties_win": "a tie (the same accuracy on a seed) is not a win: count differences > 0.",
-    "share_of_wins": "wins is a count of seeds (an int), not a share.",
-    "reversed": "the difference is reversed: compute the method's accuracy minus the baseline's.",
-    "standard_error": "return the standard deviation of the differences, not its standard error.",
-    "unpaired": "pair the rows by seed: each seed's accuracy minus the baseline's on the same seed (the rows are not in the same order for every method).",
-    "any_size": "keep only the rows of the given size too: each occluder is tested at several sizes.",
-    "method_std": "the error bar is the standard deviation of the per-seed differences, not of the method's accuracies.",
-    "combined_std": "the error bar is the standard deviation of the per-seed differences, not a combination of the two methods' standard deviations: pairing removes the spread that the seeds share.",
-}
+# notebook 04's known mistakes of paired_gain, by key: `_wrong_versions` computes what each
+# returns from the table itself (no learner-style implementation stands behind them, as in
+# autograder/exercises/mistakes), and the learner reads augcourse/hints.py's sentence.
+PAIRED_GAIN_KEYS = (
+    "population_std",
+    "ties_win",
+    "share_of_wins",
+    "reversed",
+    "standard_error",
+    "unpaired",
+    "any_size",
+    "method_std",
+    "combined_std",
+)
+PAIRED_GAIN_MISTAKES = {key: hint("paired_gain", key) for key in PAIRED_GAIN_KEYS}
 
 
 def _wrong_versions(results, method, baseline, occluder, size) -> dict[str, tuple]:
@@ -229,14 +234,18 @@ def grade_paired_gain(paired_gain: Callable) -> None:
         try:
             got = call_quietly(paired_gain, copies, method, baseline, occluder, size)
         except Exception as error:  # learner code may raise anything; report it
-            raise CheckFailed(
-                f"{call}\n  expected: {describe_gain(expected)}\n"
-                f"  got:      {type(error).__name__}: {error}"
+            raise check_failed(
+                call,
+                [
+                    f"  expected: {describe_gain(expected)}",
+                    f"  got:      {type(error).__name__}: {error}",
+                ],
             ) from None
         if copies != results:
-            raise CheckFailed(
-                f"{call}\n  expected: the results table left unchanged\n"
-                "  got:      it was modified\n  hint: do not edit, sort in place or remove rows."
+            raise check_failed(
+                call,
+                ["  expected: the results table left unchanged", "  got:      it was modified"],
+                hint_text="do not edit, sort in place or remove rows.",
             )
         if not _same_gain(expected, got):
             key = next(
@@ -247,17 +256,14 @@ def grade_paired_gain(paired_gain: Callable) -> None:
                 ),
                 None,
             )
-            hint = PAIRED_GAIN_MISTAKES.get(key)
-            lines = [
+            raise check_failed(
                 call,
-                f"  expected: {describe_gain(expected)}",
-                f"  got:      {describe_gain(got)}",
-            ]
-            if hint:
-                lines.append(f"  likely mistake: {hint}")
-            elif as_gain(got) is None:
-                lines.append("  hint: return a tuple (mean, std, wins): two floats and an int.")
-            raise CheckFailed("\n".join(lines), key and f"paired_gain:{key}")
+                [f"  expected: {describe_gain(expected)}", f"  got:      {describe_gain(got)}"],
+                mistake=("paired_gain", key) if key else None,
+                hint_text="return a tuple (mean, std, wins): two floats and an int."
+                if as_gain(got) is None
+                else None,
+            )
     passed("paired_gain passes the hidden checks.")
 
 

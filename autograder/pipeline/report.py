@@ -183,7 +183,7 @@ def _mistakes_section(mistakes: list[MistakeTally], rows: list[dict]) -> str:
     undiagnosed = (
         f"<p class='note'>{count_text(len(undiagnosed_rows), 'failed test')}, by "
         f"{count_text(len({r['learner'] for r in undiagnosed_rows}), 'learner')}, matched no known "
-        "mistake: candidates for the bank (<code>autograder/exercises/mistakes.py</code>).</p>"
+        "mistake: candidates for the bank (<code>autograder/exercises/mistakes/</code>).</p>"
     )
     if not mistakes:
         return "<h2>Most common diagnosed mistakes</h2><p>No mistake was diagnosed.</p>" + (

@@ -216,40 +216,39 @@ class Decision:
 
 def decide_cell(source: str, link: KernelLink | None) -> Decision:
     """Run a test cell's source here, against the learner's names; return its decision."""
-    from autograder import checks as hidden_checks
+    from autograder.checks.pictures import collecting_pictures
 
     namespace = {"__builtins__": builtins, "__name__": "__test_cell__", **GRADER_NAMES}
     stdout = io.StringIO()
-    images: list[bytes] = []
     error: BaseException | None = None
     previous = os.environ.get("NBGRADER_EXECUTION")
     os.environ["NBGRADER_EXECUTION"] = "autograde"
-    hidden_checks.IMAGE_SINK = images
-    try:
-        if link is None:
-            raise KernelUnresponsive("the notebook's kernel was not available")
-        for name in free_names(source):
-            if name in namespace:
-                continue
-            value = link.fetch(name)
-            if not isinstance(value, Raised):
-                namespace[name] = value
-        with contextlib.redirect_stdout(stdout):
-            exec(compile(source, "<test cell>", "exec"), namespace)
-    except KernelUnresponsive as unresponsive:
-        error = AssertionError(
-            f"Your code did not answer the checks within {CALL_SECONDS:g} s ({unresponsive}); "
-            "it may loop forever or have stopped the kernel."
-        )
-    except BaseException as raised_here:  # the verdict of the cell, as nbgrader would see it
-        error = raised_here
-    finally:
-        hidden_checks.IMAGE_SINK = None
-        visible_checks.take_deferred()  # a waiting visible failure belongs to this cell only
-        if previous is None:
-            os.environ.pop("NBGRADER_EXECUTION", None)
-        else:
-            os.environ["NBGRADER_EXECUTION"] = previous
+    # The hidden checks' pictures (expected, yours, where they differ) become the cell's outputs.
+    with collecting_pictures() as images:
+        try:
+            if link is None:
+                raise KernelUnresponsive("the notebook's kernel was not available")
+            for name in free_names(source):
+                if name in namespace:
+                    continue
+                value = link.fetch(name)
+                if not isinstance(value, Raised):
+                    namespace[name] = value
+            with contextlib.redirect_stdout(stdout):
+                exec(compile(source, "<test cell>", "exec"), namespace)
+        except KernelUnresponsive as unresponsive:
+            error = AssertionError(
+                f"Your code did not answer the checks within {CALL_SECONDS:g} s ({unresponsive}); "
+                "it may loop forever or have stopped the kernel."
+            )
+        except BaseException as raised_here:  # the verdict of the cell, as nbgrader would see it
+            error = raised_here
+        finally:
+            visible_checks.take_deferred()  # a waiting visible failure belongs to this cell only
+            if previous is None:
+                os.environ.pop("NBGRADER_EXECUTION", None)
+            else:
+                os.environ["NBGRADER_EXECUTION"] = previous
     mistake = getattr(error, "mistake", None)
     return Decision(
         cell_outputs(stdout.getvalue(), images, error),

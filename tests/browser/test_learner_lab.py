@@ -117,11 +117,11 @@ def test_learner_runs_and_validates_notebook(path, learner_lab, page, steps):
 def test_validate_names_a_wrong_answers_mistake_first_and_shows_no_check_code(
     learner_lab, page, steps
 ):
-    from autograder.exercises.mistakes import mistakes_for
+    from autograder.exercises.mistakes import lookup
 
     path = f"{ASSIGNMENT}/03_reversed_ratio_bug.ipynb"
     notebook = solved_notebook(path)
-    wrong = next(m for m in mistakes_for("cutmix_labels") if m.key == "reversed_ratio")
+    wrong = lookup("cutmix_labels", "reversed_ratio")
     answer = next(
         c
         for c in notebook.cells

@@ -1,0 +1,145 @@
+"""What every check needs: calling learner code quietly, describing values, reporting success,
+and inspecting results (used by the visible checks and by autograder's hidden checks).
+
+Learner functions are called through `call_quietly`, so a warning that a correct answer
+happens to emit is reported as a note and never turns a passing check into a failing one
+(nbgrader scores a test cell 0 when anything reaches stderr).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+
+from augcourse.failures import Ref, fail
+
+Box = tuple[int, int, int, int]
+
+
+# --- calling learner code -----------------------------------------------------
+
+
+def call_quietly(fn: Callable, *args):
+    """Call fn(*args); warnings and stderr become notes on stdout instead of errors."""
+    __tracebackhide__ = True  # noqa: F841  (an error in fn points into the learner's cell)
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(sys.stdout):
+        warnings.simplefilter("always")
+        result = fn(*args)
+    for warning in caught[:3]:
+        print(f"Note: {_name(fn)} warned: {warning.category.__name__}: {warning.message}")
+    return result
+
+
+def _name(fn: Callable) -> str:
+    return getattr(fn, "__name__", "your function")
+
+
+def describe_call(fn_name: str, *args) -> str:
+    """`name(arg, ...)` with arrays shown by shape and dtype."""
+    return f"{fn_name}({', '.join(describe(a) for a in args)})"
+
+
+def describe(value) -> str:
+    """Short readable form of a value: small arrays in full, large ones by shape and dtype."""
+    if isinstance(value, np.ndarray):
+        if value.size <= 12:
+            return f"np.array({np.array2string(value, separator=', ')}, dtype={value.dtype})"
+        return f"<array shape={value.shape} dtype={value.dtype}>"
+    if isinstance(value, np.random.Generator):
+        return "rng"
+    return repr(value)
+
+
+# --- reporting success ----------------------------------------------------------
+
+
+def passed(what: str) -> None:
+    print(f"✓ {what}")
+
+
+RECORDED_MARK = "•"  # an answer the visible check cannot judge: never a ✓
+
+
+def recorded(what: str) -> None:
+    print(f"{RECORDED_MARK} {what}")
+
+
+# --- inspecting results -------------------------------------------------------
+
+
+def as_box(value) -> Box | None:
+    """The value as a (top, bottom, left, right) tuple of ints, or None if it is not one."""
+    try:
+        items = list(value)
+    except TypeError:
+        return None
+    if len(items) != 4:
+        return None
+    try:
+        if any(float(v) != int(v) for v in items):
+            return None
+        return tuple(int(v) for v in items)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def changed_box(before: np.ndarray, after: np.ndarray) -> tuple[Box | None, str | None]:
+    """The rectangle where `after` differs from `before`, for (C, H, W) or (N, C, H, W).
+
+    Returns (box, problem): box is None when nothing changed; problem describes why
+    the changes are not one rectangle covering every channel, or is None.
+    """
+    differs = np.asarray(before) != np.asarray(after)
+    per_pixel = differs.reshape(-1, *differs.shape[-2:])
+    if not per_pixel.any():
+        return None, None
+    if not (per_pixel == per_pixel[0]).all():
+        return None, "the changed pixels are not the same in every channel"
+    mask = per_pixel[0]
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    box = (int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1)
+    if not mask[box[0] : box[1], box[2] : box[3]].all():
+        return box, "the changed pixels do not form one filled rectangle"
+    return box, None
+
+
+def expect_array(
+    call: str, result, shape: tuple, dtype, dtype_mistake: Ref | None = None
+) -> np.ndarray:
+    """Fail unless result is an ndarray of the given shape and dtype; return it.
+
+    dtype_mistake: the known mistake a wrong dtype shows, where the bank has one."""
+    if not isinstance(result, np.ndarray):
+        fail(call, f"a numpy array of shape {shape}", f"{type(result).__name__}", None)
+    if result.shape != shape:
+        fail(call, f"shape {shape}", f"shape {result.shape}")
+    if dtype is not None and result.dtype != dtype:
+        fail(
+            call,
+            f"dtype {np.dtype(dtype)}",
+            f"dtype {result.dtype}",
+            "return an array of the input's dtype (work on image.copy()).",
+            mistake=dtype_mistake,
+        )
+    return result
+
+
+def expect_unchanged(
+    call: str, name: str, original: np.ndarray, after: np.ndarray, mistake: Ref | None = None
+) -> None:
+    """Fail if an argument was modified in place.
+
+    mistake: the known mistake that modifying this argument is, where the bank has one."""
+    if not np.array_equal(original, after):
+        fail(
+            call,
+            f"{name} left unchanged",
+            f"{name} was modified",
+            f"work on a copy (e.g. result = {name}.copy()) and return it.",
+            mistake=mistake,
+        )

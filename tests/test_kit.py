@@ -1,16 +1,27 @@
 """The learner kit of each assignment (autograder/kit.py): what a learner gets and nothing
 else, and it works on its own."""
 
+import contextlib
+import importlib.util
+import inspect
+import io
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from autograder import kit
+from autograder.exercises import reference
+from autograder.exercises.registry import learner_functions
 from autograder.exercises.samples import solved_release
 from autograder.pipeline.course import ASSIGNMENT, EXPERIMENT, RELEASE, assignments
 
@@ -142,3 +153,146 @@ def test_a_kit_installs_in_a_clean_environment_and_its_notebooks_run_there(kits,
                 o for c in ran.cells for o in c.get("outputs", []) if o.output_type == "error"
             ]
             assert not errors, f"{notebook.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+
+
+# --- nothing in a kit answers an exercise still open when it is handed out ----------------
+
+# When each kit is handed out, these graded exercises are still open: its own assignment's,
+# and the later ones (notebook 04 is handed out after cutout_cutmix is due).
+OPEN_WHEN_HANDED_OUT = {
+    ASSIGNMENT: [*learner_functions(ASSIGNMENT), *learner_functions(EXPERIMENT)],
+    EXPERIMENT: learner_functions(EXPERIMENT),
+}
+CALL_SECONDS = 5
+
+
+def _load_kit_functions(folder: Path, assignment: str) -> dict[str, Callable]:
+    """Every function a kit's modules define, module-level or static on a class, by name."""
+    found = {}
+    for path in sorted((folder / "augcourse").glob("*.py")):
+        name = f"kit_{assignment}_{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while being defined
+        spec.loader.exec_module(module)
+        for attribute, value in vars(module).items():
+            candidates = [(attribute, value)]
+            if inspect.isclass(value) and value.__module__ == name:
+                candidates += [
+                    (f"{attribute}.{key}", getattr(value, key))
+                    for key, raw in vars(value).items()
+                    if isinstance(raw, staticmethod | classmethod)
+                ]
+            for label, fn in candidates:
+                if inspect.isfunction(fn) or inspect.ismethod(fn):
+                    if getattr(fn, "__module__", None) == name:
+                        found[f"{path.stem}.{label}"] = fn
+    return found
+
+
+def _batched(value):
+    return value[None] if isinstance(value, np.ndarray) else value
+
+
+def _unbatched(value):
+    if isinstance(value, np.ndarray) and value.ndim and len(value) == 1:
+        return value[0]
+    if isinstance(value, tuple):
+        return tuple(_unbatched(v) for v in value)
+    return value
+
+
+def _adapters(fn: Callable) -> dict[str, Callable]:
+    """The function as it is, and through the one-line adapters a learner might write."""
+    return {
+        "as it is": fn,
+        "a batch of one": lambda first, *rest: _unbatched(fn(_batched(first), *rest)),
+        "every array a batch of one": lambda *args: _unbatched(fn(*map(_batched, args))),
+    }
+
+
+def _arity(exercise_name: str) -> int:
+    if exercise_name == "paired_gain":
+        return 5
+    return len(inspect.signature(getattr(reference, exercise_name)).parameters)
+
+
+def _takes(fn: Callable, count: int) -> bool:
+    try:
+        inspect.signature(fn).bind(*range(count))
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _passes(check: Callable, candidate: Callable) -> bool:
+    """Whether `candidate` passes the hidden check, within CALL_SECONDS."""
+
+    def stop(signum, frame):
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(CALL_SECONDS)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            check(candidate)
+        return True
+    except (Exception, _TooSlow):
+        return False
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _hidden_checks() -> dict[str, Callable]:
+    import autograder.checks  # noqa: F401  (registers every learner function's check)
+    from autograder.checks.experiment import grade_paired_gain
+    from autograder.checks.graders import _CHECKS
+
+    return {**_CHECKS, "paired_gain": grade_paired_gain}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", assignments())
+def test_no_function_in_a_kit_passes_the_hidden_check_of_an_open_exercise(
+    kits, assignment, tmp_path, monkeypatch
+):
+    """Every function the kit holds, directly and through one-line adapters, against the
+    hidden check of every graded exercise still open when the kit is handed out."""
+    monkeypatch.chdir(tmp_path)  # whatever a function writes lands here
+    monkeypatch.setenv("COURSE_GRADING_SEED", "7")
+    checks = _hidden_checks()
+    functions = _load_kit_functions(kits[assignment], assignment)
+    assert len(functions) > 20, sorted(functions)  # the kit's modules were read
+    tried, answering = 0, []
+    for exercise_name in OPEN_WHEN_HANDED_OUT[assignment]:
+        for label, fn in functions.items():
+            if not _takes(fn, _arity(exercise_name)):
+                continue
+            for adapter, candidate in _adapters(fn).items():
+                tried += 1
+                if _passes(checks[exercise_name], candidate):
+                    answering.append(f"{label} ({adapter}) answers {exercise_name}")
+    assert tried > 0
+    assert not answering, "\n".join(answering)
+
+
+def test_the_hunt_finds_a_right_function_placed_in_a_kit(kits, tmp_path, monkeypatch):
+    """The search above would see a right answer: notebook 04's Cutout, put in the first
+    assignment's kit, answers `cutout` through the batch-of-one adapter."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "leaky"
+    shutil.copytree(kits[ASSIGNMENT], folder)
+    training = kits[EXPERIMENT] / "augcourse"
+    for module in ("training.py", "boxes.py", "dataset.py"):
+        shutil.copy2(training / module, folder / "augcourse" / module)
+    functions = _load_kit_functions(folder, "leaky")
+    cutout_images = functions["training.cutout_images"]
+    check = _hidden_checks()["cutout"]
+    assert not _passes(check, cutout_images)
+    assert _passes(check, _adapters(cutout_images)["a batch of one"])

@@ -14,14 +14,10 @@ from collections.abc import Callable
 
 from augcourse.failures import CheckFailed, take_deferred
 from autograder.checks.common import passed
+from autograder.exercises.registry import EXERCISES
 
 # Learner functions that call others: a wrong helper makes the caller fail too.
-DEPENDS_ON = {
-    "cutout": ["centered_box", "apply_cutout"],
-    "cutmix_box": ["centered_box"],
-    "cutmix": ["cutmix_box", "paste_patch", "patch_ratio", "mix_labels"],
-    "cutmix_batch": ["cutmix_box", "paste_patch", "patch_ratio", "mix_labels"],
-}
+DEPENDS_ON = {e.name: list(e.uses) for e in EXERCISES if e.uses}
 _CHECKS: dict[str, Callable] = {}
 
 

@@ -25,6 +25,7 @@ from augcourse.failures import CheckFailed, check_failed
 from augcourse.hints import hint
 from augcourse.stats import accuracy_by_seed, methods_in
 from autograder.checks.common import grading_rng, passed
+from autograder.exercises.mistakes import lookup
 
 ROW_KEYS = {"method", "seed", "occluder", "size", "accuracy"}
 
@@ -51,9 +52,9 @@ def reference_paired_gain(
     )
 
 
-# notebook 04's known mistakes of paired_gain, by key: `_wrong_versions` computes what each
-# returns from the table itself (no learner-style implementation stands behind them, as in
-# autograder/exercises/mistakes), and the learner reads augcourse/hints.py's sentence.
+# The order in which notebook 04's known mistakes of paired_gain are tried when a wrong
+# answer could be more than one (the bank's implementations, autograder/exercises/mistakes/
+# experiment.py; the learner reads augcourse/hints.py's sentence).
 PAIRED_GAIN_KEYS = (
     "population_std",
     "ties_win",
@@ -69,80 +70,13 @@ PAIRED_GAIN_MISTAKES = {key: hint("paired_gain", key) for key in PAIRED_GAIN_KEY
 
 
 def _wrong_versions(results, method, baseline, occluder, size) -> dict[str, tuple]:
-    """What common mistakes return, keyed by the mistake's key (PAIRED_GAIN_MISTAKES)."""
-    ours = accuracy_by_seed(results, method, occluder, size)
-    theirs = accuracy_by_seed(results, baseline, occluder, size)
-    seeds = list(theirs)
-    paired = np.array([ours[s] - theirs[s] for s in seeds])
-    mine = np.array(list(ours.values()))
-    base = np.array(list(theirs.values()))
-    unpaired = mine - base  # rows taken in the order they come, not matched by seed
-    n = len(paired)
-    # The occluder kept but not the size: a later row of the same seed overwrites an earlier.
-    ours_any = {
-        r["seed"]: r["accuracy"]
-        for r in results
-        if (r["method"], r["occluder"]) == (method, occluder)
-    }
-    theirs_any = {
-        r["seed"]: r["accuracy"]
-        for r in results
-        if (r["method"], r["occluder"]) == (baseline, occluder)
-    }
-    any_size_differences = np.array(
-        [ours_any[s] - theirs_any[s] for s in theirs_any if s in ours_any]
-    )
+    """What the bank's mistakes return on this table, keyed by the mistake's key."""
     return {
-        "reversed": (
-            -paired.mean(),
-            paired.std(ddof=1),
-            int((paired < 0).sum()),
-        ),
-        "population_std": (
-            paired.mean(),
-            paired.std(),
-            int((paired > 0).sum()),
-        ),
-        "standard_error": (
-            paired.mean(),
-            paired.std(ddof=1) / math.sqrt(n),
-            int((paired > 0).sum()),
-        ),
-        "ties_win": (
-            paired.mean(),
-            paired.std(ddof=1),
-            int((paired >= 0).sum()),
-        ),
-        "share_of_wins": (
-            paired.mean(),
-            paired.std(ddof=1),
-            float((paired > 0).mean()),
-        ),
-        "unpaired": (
-            unpaired.mean(),
-            unpaired.std(ddof=1),
-            int((unpaired > 0).sum()),
-        ),
-        "any_size": _gain_of(any_size_differences),
-        "method_std": (
-            paired.mean(),
-            mine.std(ddof=1),
-            int((paired > 0).sum()),
-        ),
-        "combined_std": (
-            paired.mean(),
-            math.sqrt(mine.var(ddof=1) + base.var(ddof=1)),
-            int((paired > 0).sum()),
-        ),
+        key: lookup("paired_gain", key).implementation(
+            copy.deepcopy(results), method, baseline, occluder, size
+        )
+        for key in PAIRED_GAIN_KEYS
     }
-
-
-def _gain_of(differences: np.ndarray) -> tuple:
-    return (
-        float(differences.mean()),
-        float(differences.std(ddof=1)) if len(differences) > 1 else float("nan"),
-        int((differences > 0).sum()),
-    )
 
 
 def _same_gain(expected, got) -> bool:

@@ -22,12 +22,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from autograder.checks.experiment import PAIRED_GAIN_MISTAKES
-from autograder.exercises.mistakes import MISTAKES
-
-_EXPLANATIONS = {(m.function, m.key): m.explanation for m in MISTAKES} | {
-    ("paired_gain", key): hint for key, hint in PAIRED_GAIN_MISTAKES.items()
-}
+from autograder.exercises.mistakes import lookup_or_none
 
 
 def needs_attention(learner: dict) -> bool:
@@ -54,8 +49,8 @@ def explain_mistake(mistake: str) -> tuple[str, str]:
     the lookup uses both parts.
     """
     function, _, key = mistake.partition(":")
-    explanation = _EXPLANATIONS.get((function, key), "")
-    return function, explanation
+    known = lookup_or_none(function, key)
+    return function, known.explanation if known else ""
 
 
 def tests_in_order(rows: list[dict]) -> list[tuple[str, str]]:

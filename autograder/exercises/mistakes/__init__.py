@@ -16,7 +16,7 @@ order of the notebooks. The sentences learners read are in augcourse/hints.py.
 """
 
 # Registered in the order of the notebooks.
-from autograder.exercises.mistakes import cutout, cutmix, batch, labels  # noqa: F401  isort: skip
+from autograder.exercises.mistakes import cutout, cutmix, batch, labels, experiment  # noqa: F401  isort: skip
 from autograder.exercises.mistakes.bank import (
     MISTAKES,
     Mistake,

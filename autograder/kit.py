@@ -3,7 +3,9 @@
     build/learner/<assignment>/
         *.ipynb              the released notebooks (notebooks/<assignment>/)
         augcourse/           only the learner modules those notebooks import, directly or
-                             through each other
+                             through each other, and submission.py (packaging for upload)
+        submission.json      the assignment's notebooks and their graded cells, which
+                             `python -m augcourse.submission` checks before zipping them
         requirements.txt     the pinned packages those modules and JupyterLab need
         README.md            how to open the notebooks, check and submit
     build/learner/<assignment>.zip
@@ -17,6 +19,7 @@ assignment that imports it. `python -m autograder.kit` builds every kit (`make r
 from __future__ import annotations
 
 import ast
+import json
 import re
 import shutil
 import sys
@@ -26,6 +29,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.pipeline.course import RELEASE, ROOT, assignments, notebook_names
+from autograder.pipeline.intake import grade_ids_of
 
 PACKAGE = "augcourse"
 KITS = ROOT / "build" / "learner"
@@ -38,6 +42,10 @@ DISTRIBUTIONS = {
     "scipy": "scipy",
 }
 ALWAYS = ["jupyterlab"]  # to open the notebooks; it brings the kernel and nbconvert
+# In every kit though no notebook imports it: the command that packages the notebooks for
+# upload. Not a cell of the graded notebooks, since the grader runs their cells.
+ALWAYS_MODULES = ["submission.py"]
+MANIFEST = "submission.json"  # read by augcourse/submission.py
 WITH_JUPYTERLAB = {"IPython", "ipykernel"}
 
 
@@ -74,9 +82,9 @@ def _module_file(name: str) -> Path | None:
 
 def learner_modules(assignment: str) -> list[str]:
     """The augcourse modules the assignment's released notebooks import, directly or through
-    each other, as file names ("checks.py")."""
+    each other, and those every kit has (ALWAYS_MODULES), as file names ("checks.py")."""
     folder = RELEASE / assignment
-    wanted = set()
+    wanted = {f"{PACKAGE}.{Path(module).stem}" for module in ALWAYS_MODULES}
     for name in notebook_names(folder):
         wanted |= _imports(_notebook_source(folder / name))
     found: dict[str, Path] = {}
@@ -132,6 +140,7 @@ def build_kit(assignment: str, destination: Path = KITS) -> Path:
         shutil.copy2(ROOT / PACKAGE / module, package / module)
     requirements = pinned(ALWAYS + third_party(assignment))
     (kit / "requirements.txt").write_text("\n".join(requirements) + "\n")
+    (kit / MANIFEST).write_text(json.dumps(manifest(assignment), indent=1) + "\n")
     (kit / "README.md").write_text(readme(assignment, notebook_names(release)))
     archive = destination / f"{assignment}.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
@@ -139,6 +148,16 @@ def build_kit(assignment: str, destination: Path = KITS) -> Path:
             if path.is_file():
                 zipped.write(path, f"{assignment}/{path.relative_to(kit)}")
     return kit
+
+
+def manifest(assignment: str) -> dict:
+    """What `augcourse.submission` checks: the assignment's notebooks and, to recognise a
+    renamed one, the grade ids of their graded cells (from the release)."""
+    names = notebook_names(RELEASE / assignment)
+    return {
+        "assignment": assignment,
+        "notebooks": {name: sorted(grade_ids_of(RELEASE / assignment / name)) for name in names},
+    }
 
 
 def readme(assignment: str, notebooks: list[str]) -> str:
@@ -179,8 +198,16 @@ submit, restart the kernel and run all cells: what runs for you runs for the gra
 - **On the course's JupyterHub**: the Assignment List (Nbgrader > Assignment List) fetched
   this assignment for you; press Submit there. You can submit again until the deadline; the
   last submission counts.
-- **Through your course's learning platform**: upload the notebooks ({", ".join(notebooks)})
-  as your instructor asks, without renaming them.
+- **Through your course's learning platform** (Canvas, Moodle, ...): save every notebook,
+  then in a terminal, in this folder,
+
+      python -m augcourse.submission
+
+  (or, in a cell of a new notebook here: `from augcourse.submission import package; package()`).
+  It checks that each notebook ({", ".join(notebooks)}) is here, is a notebook, was run and
+  has its answers written, tells you what is wrong, and writes
+  `{assignment}-submission.zip`. Upload that zip as your assignment's submission. (Uploading
+  the notebooks themselves, without renaming them, works too.)
 """
 
 

@@ -5,6 +5,7 @@ import contextlib
 import importlib.util
 import inspect
 import io
+import json
 import os
 import shutil
 import signal
@@ -43,7 +44,12 @@ def test_a_kit_holds_its_notebooks_its_modules_a_readme_and_requirements_only(ki
     files = _files(kits[assignment])
     notebooks = {p.name for p in (RELEASE / assignment).glob("*.ipynb")}
     modules = {f"augcourse/{m}" for m in kit.learner_modules(assignment)}
-    assert files == notebooks | modules | {"augcourse/__init__.py", "README.md", "requirements.txt"}
+    assert files == notebooks | modules | {
+        "augcourse/__init__.py",
+        "README.md",
+        "requirements.txt",
+        "submission.json",
+    }
     with zipfile.ZipFile(kits[assignment].parent / f"{assignment}.zip") as zipped:
         assert {n.removeprefix(f"{assignment}/") for n in zipped.namelist()} == files
 
@@ -62,6 +68,31 @@ def test_nothing_of_the_grader_reaches_a_kit(kits, assignment):
         ):
             assert secret not in text, f"{path.name} holds {secret!r}"
         assert "autograder" not in path.parts
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_every_kit_packages_its_notebooks_for_upload_as_its_readme_says(kits, assignment):
+    """The packaging command ships in every kit though no notebook imports it, knows the
+    kit's notebooks, and run as the README says, zips them (and says what is unanswered)."""
+    folder = kits[assignment]
+    assert "augcourse/submission.py" in _files(folder)
+    readme = (folder / "README.md").read_text()
+    assert "python -m augcourse.submission" in readme
+    assert f"{assignment}-submission.zip" in readme
+    manifest = json.loads((folder / "submission.json").read_text())
+    assert sorted(manifest["notebooks"]) == sorted(p.name for p in folder.glob("*.ipynb"))
+    run = subprocess.run(
+        [sys.executable, "-m", "augcourse.submission"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "answer cell(s) still say YOUR CODE HERE" in run.stdout, "the release is unanswered"
+    with zipfile.ZipFile(folder / f"{assignment}-submission.zip") as zipped:
+        assert sorted(zipped.namelist()) == sorted(manifest["notebooks"])
+    (folder / f"{assignment}-submission.zip").unlink()
 
 
 def test_right_cutout_and_cutmix_reach_only_the_kit_of_notebook_04(kits):

@@ -304,7 +304,7 @@ def grade_class(
         released=release_cells(release, SOLUTIONS / assignment),
     )
 
-    write_outputs(course, results, out_dir)
+    write_outputs(course, results, out_dir, found)
     progress("")
     progress(
         class_summary_text(

@@ -6,9 +6,13 @@
   - LMS downloads, flat: `<learner>_<notebook>`, `<learner>-<notebook>`,
     `<learner>__<anything>_<notebook>` (the notebook name is matched as a suffix,
     ignoring case);
-  - a `.zip` of any of these, extracted safely (absolute and `..` members are skipped).
-Notebooks under another name are recognised by their graded cells. Whatever is wrong is
-written into that learner's `problems`; nothing in one learner's files stops another's.
+  - Canvas's and Moodle's "download all submissions" archives as they come (`lms.py`): the
+    learner is their Canvas user id or Moodle participant id, late work is marked;
+  - a `.zip` of any of these, extracted safely (absolute and `..` members are skipped); a
+    learner's own `.zip` in it (the package `augcourse.submission` makes) is opened too.
+Notebooks under another name are recognised by their graded cells, and notebooks of the
+course's other assignment are named as such. Whatever is wrong is written into that
+learner's `problems`; nothing in one learner's files stops another's.
 Each notebook found is then made gradable by `notebook_repair.sanitize`.
 """
 
@@ -24,7 +28,14 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from autograder.pipeline.course import ASSIGNMENT, assignments
+from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, assignments, notebook_names
+from autograder.pipeline.lms import (
+    CANVAS,
+    LmsIdentity,
+    lms_file,
+    moodle_folder,
+    without_resubmission_number,
+)
 from autograder.pipeline.reasons import Reason
 from autograder.pipeline.safe_zip import extract_zip
 
@@ -48,11 +59,14 @@ class Submission:
     learner: safe id (letters, digits, `_`, `-`, `.`), unique among the submissions.
     notebooks: expected notebook name -> the file to grade as that notebook.
     problems: what an instructor should know: "missing_notebook", "duplicate_files",
-        "zip_member_skipped", and the notes "renamed" and "extra_file".
+        "zip_member_skipped", "wrong_assignment", and the notes "renamed", "extra_file",
+        "similar_name" and "late".
     source: the folder the learner's files were found in (inside the extraction folder
         for a zip; for a flat download, the folder holding everyone's files).
     name: the learner as named in the download, before it was made safe.
     timestamp: nbgrader's `timestamp.txt` of the submission, if there was one.
+    lms: who the learning platform's archive says this is (then `learner` is
+        `lms.learner_id`), or None for other layouts.
     """
 
     learner: str
@@ -61,6 +75,11 @@ class Submission:
     source: Path
     name: str = ""
     timestamp: Path | None = None
+    lms: LmsIdentity | None = None
+
+    @property
+    def late(self) -> bool:
+        return bool(self.lms and self.lms.late)
 
 
 @dataclass
@@ -79,6 +98,28 @@ class _Learner:
     source: Path
     files: list[_Found] = field(default_factory=list)
     problems: list[Reason] = field(default_factory=list)
+    identity: LmsIdentity | None = None
+
+    def mark(self, identity: LmsIdentity | None) -> None:
+        """Remember the platform's identity; late if any of the learner's files is."""
+        if identity and (self.identity is None or identity.late):
+            self.identity = identity
+
+
+class _Unzipper:
+    """Opens the zips learners handed in, into folders of its own (never the instructor's)."""
+
+    def __init__(self, workdir: Path | None):
+        self.workdir = workdir
+        self.folder: Path | None = None
+
+    def __call__(self, archive: Path) -> tuple[Path, list[tuple[str, str]]]:
+        if self.folder is None:
+            if self.workdir is not None:
+                Path(self.workdir).mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix="learner-zips-", dir=self.workdir))
+        target = Path(tempfile.mkdtemp(prefix=_safe_id(archive.stem) + "-", dir=self.folder))
+        return target, extract_zip(archive, target)
 
 
 # --- finding submissions ----------------------------------------------------------------
@@ -121,6 +162,9 @@ def find_submissions(
         raise ValueError(f"{path} is neither a folder nor a zip file")
 
     learners, loose = _collect(_submissions_root(root, expected, assignment), expected, assignment)
+    unzip = _Unzipper(workdir)
+    for learner in learners.values():
+        _open_zips(learner, unzip)
     for member, text in skipped:
         owner = _owner_of_member(member, learners, expected)
         if owner is None:
@@ -132,10 +176,12 @@ def find_submissions(
     for found in loose:
         log.warning("%s: not named after a learner, ignored", found.path)
 
-    ids = _safe_unique_ids(sorted(learners))
+    ids = _learner_ids(learners)
+    others = _other_assignments(assignment)
     submissions = [
-        _choose(learners[name], ids[name], expected, grade_ids or {}) for name in learners
+        _choose(learners[key], ids[key], expected, grade_ids or {}, others) for key in learners
     ]
+    _note_similar_names(submissions)
     return sorted(submissions, key=lambda s: s.learner)
 
 
@@ -155,11 +201,18 @@ def assignments_in(path: Path, notebooks: dict[str, list[str]]) -> list[str]:
     else:
         return []
     found = set()
+    every = [f for files in notebooks.values() for f in files]
     for name in names:
         parts = [part.lower() for part in PurePosixPath(name).parts]
+        if not parts:
+            continue
+        uploaded = lms_file(PurePosixPath(name).name)
+        last = without_resubmission_number(uploaded[1], every) if uploaded else parts[-1]
+        last = last.lower()
         for assignment, files in notebooks.items():
             in_folder = assignment.lower() in parts[:-1]
-            if in_folder or any(parts[-1].endswith(f.lower()) for f in files):
+            packaged = last.startswith(f"{assignment.lower()}-submission")
+            if in_folder or packaged or any(last.endswith(f.lower()) for f in files):
                 found.add(assignment)
     return sorted(found)
 
@@ -216,6 +269,19 @@ def _lms_name(file_name: str, expected: list[str]) -> tuple[str, str] | None:
     return None
 
 
+def _flat_owner(file_name: str, expected: list[str]) -> tuple[str, str, LmsIdentity | None] | None:
+    """(learner key, uploaded file name, platform identity) of a file named per learner:
+    Canvas's and Moodle's naming first, then `<learner>_<notebook>`."""
+    uploaded = lms_file(file_name)
+    if uploaded:
+        identity, name = uploaded
+        if identity.lms == CANVAS:  # Canvas numbers a file handed in again: "x-1.ipynb"
+            name = without_resubmission_number(name, expected)
+        return identity.learner_id, name, identity
+    parsed = _lms_name(file_name, expected)
+    return (parsed[0], parsed[1], None) if parsed else None
+
+
 def _exact(file_name: str, expected: list[str]) -> bool:
     return file_name.lower() in {name.lower() for name in expected}
 
@@ -232,7 +298,7 @@ def _submissions_root(root: Path, expected: list[str], assignment: str) -> Path:
         if (folder / "submitted").is_dir():
             return True
         files, dirs = _children(folder)
-        if any(_lms_name(f.name, expected) for f in files):
+        if any(_flat_owner(f.name, expected) for f in files):
             return True  # a flat download inside a folder
         if files:
             return False  # a learner's own folder
@@ -256,7 +322,7 @@ def _collect(
 ) -> tuple[dict[str, _Learner], list[_Found]]:
     """({learner name: their files}, files that belong to nobody) of a submissions root."""
     files, dirs = _children(root)
-    flat = any(_lms_name(f.name, expected) for f in files)
+    flat = any(_flat_owner(f.name, expected) for f in files)
     exact = any(_exact(f.name, expected) for f in files)
     single = (exact and not flat) or _named(root, assignment) is not None
     if single:  # the folder of one learner, e.g. submitted/alice or submitted/alice/<assignment>
@@ -267,14 +333,21 @@ def _collect(
 
     learners: dict[str, _Learner] = {}
     for folder in dirs:
-        learner = learners.setdefault(folder.name, _Learner(folder.name, folder))
+        # Moodle: one folder per participant and kind of submission (files, online text)
+        identity = moodle_folder(folder.name)
+        key, name = (identity.learner_id, identity.name) if identity else (folder.name,) * 2
+        learner = learners.setdefault(key, _Learner(name, folder))
+        learner.mark(identity)
         learner.files += _files_of(folder, assignment)
     loose = []
     for path in files:
-        parsed = _lms_name(path.name, expected)
-        if parsed:
-            learner = learners.setdefault(parsed[0], _Learner(parsed[0], root))
-            learner.files.append(_Found(path, path.name, parsed[1], flat=True))
+        owner = _flat_owner(path.name, expected)
+        if owner:
+            key, uploaded, identity = owner
+            name = identity.name if identity else key
+            learner = learners.setdefault(key, _Learner(name, root))
+            learner.mark(identity)
+            learner.files.append(_Found(path, path.name, uploaded, flat=True))
         else:
             loose.append(_Found(path, path.name, path.name, flat=True))
 
@@ -316,11 +389,98 @@ def _files_of(folder: Path, assignment: str) -> list[_Found]:
     return found
 
 
+def _open_zips(learner: _Learner, unzip: _Unzipper) -> None:
+    """Replace each zip among a learner's files by the files in it (one level deep): a
+    learner may upload their notebooks as one zip, even inside a platform's zip."""
+    opened = []
+    for found in learner.files:
+        if found.path.suffix.lower() != ".zip":
+            opened.append(found)
+            continue
+        if not zipfile.is_zipfile(found.path):
+            learner.problems.append(
+                Reason("zip_member_skipped", f"'{found.label}' is not a zip that can be opened")
+            )
+            continue
+        folder, skipped = unzip(found.path)
+        learner.problems += [Reason("zip_member_skipped", text) for _, text in skipped]
+        for path in _walk(folder):
+            inner = path.relative_to(folder).as_posix()
+            opened.append(_Found(path, f"{found.label}/{inner}", path.name, flat=False))
+    learner.files = opened
+
+
+def _learner_ids(learners: dict[str, _Learner]) -> dict[str, str]:
+    """{learner key: id graded under}: the platform's id when the archive gives one, else
+    the name made safe and unique."""
+    ids = {
+        key: learner.identity.learner_id for key, learner in learners.items() if learner.identity
+    }
+    named = _safe_unique_ids(sorted(key for key in learners if key not in ids), set(ids.values()))
+    return ids | named
+
+
+def _other_assignments(assignment: str) -> dict[str, dict[str, set[str]]]:
+    """{other assignment of the course: {its notebook name: grade ids of its graded cells}}."""
+    others = {}
+    for other in assignments():
+        if other.lower() != assignment.lower():
+            names = notebook_names(SOLUTIONS / other)
+            others[other] = {name: grade_ids_of(SOLUTIONS / other / name) for name in names}
+    return others
+
+
+def _other_assignment_of(found: _Found, others: dict[str, dict[str, set[str]]]) -> str | None:
+    """The other assignment whose notebook this file is, by its name or its graded cells."""
+    for other, notebooks in others.items():
+        if any(found.stem.lower().endswith(name.lower()) for name in notebooks):
+            return other
+    if found.path.suffix.lower() == ".ipynb":
+        carried = grade_ids_of(found.path)
+        for other, notebooks in others.items():
+            if any(carried and carried <= ids for ids in notebooks.values()):
+                return other
+    return None
+
+
+def _note_similar_names(submissions: list[Submission]) -> None:
+    """Learners whose names differ only in case or accents are graded apart; say so to both,
+    naming the other, so that two files of one learner are not taken for two learners unseen
+    (nor two learners merged)."""
+    by_plain: dict[str, list[Submission]] = {}
+    for submission in submissions:
+        if submission.lms is None:
+            by_plain.setdefault(_safe_id(submission.name).lower(), []).append(submission)
+    for group in by_plain.values():
+        for submission in group:
+            others = [s for s in group if s is not submission]
+            if others:
+                named = ", ".join(f"'{o.name}' (graded as {o.learner})" for o in others)
+                submission.problems.append(
+                    Reason(
+                        "similar_name",
+                        f"another learner's name differs only in case or accents: {named}; "
+                        "graded apart",
+                    )
+                )
+
+
 def _choose(
-    learner: _Learner, safe_id: str, expected: list[str], grade_ids: dict[str, set[str]]
+    learner: _Learner,
+    safe_id: str,
+    expected: list[str],
+    grade_ids: dict[str, set[str]],
+    others: dict[str, dict[str, set[str]]] | None = None,
 ) -> Submission:
     """Decide which file is graded as which notebook, and say what is off."""
-    submission = Submission(safe_id, {}, list(learner.problems), learner.source, learner.name)
+    submission = Submission(
+        safe_id, {}, list(learner.problems), learner.source, learner.name, lms=learner.identity
+    )
+    if submission.late:
+        submission.problems.append(
+            Reason("late", f"submitted late (as {learner.identity.lms} marks it)")
+        )
+    wrong = []
     # expected name -> [(rank, depth, -mtime, label, found)]; rank 0 exact name, 1 name
     # with a prefix, 2 recognised by content.
     candidates: dict[str, list[tuple]] = {name: [] for name in expected}
@@ -333,11 +493,24 @@ def _choose(
         if target is None and found.path.suffix.lower() == ".ipynb":
             target, rank = _match_content(found.path, expected, grade_ids), 2
         if target is None:
-            extras.append(found.label)
+            other = _other_assignment_of(found, others or {})
+            if other:
+                wrong.append((found.label, other))
+            else:
+                extras.append(found.label)
             continue
         key = (rank, found.label.count("/"), -_mtime(found.path), found.label)
         candidates[target].append((*key, found))
 
+    # Said first: it explains the missing notebooks that follow.
+    submission.problems += [
+        Reason(
+            "wrong_assignment",
+            f"'{label}' is a notebook of {other}, not of this assignment; it was not graded "
+            f"here (grade it with --assignment {other})",
+        )
+        for label, other in wrong
+    ]
     for name in expected:
         if not candidates[name]:
             submission.problems.append(missing_notebook(name))
@@ -403,11 +576,11 @@ def _safe_id(name: str) -> str:
     return safe or "learner"
 
 
-def _safe_unique_ids(names: list[str]) -> dict[str, str]:
-    """{name: safe id}; ids that would collide (ignoring case, as some file systems do)
-    get a suffix -2, -3, ... in the order of the names."""
+def _safe_unique_ids(names: list[str], taken_ids: set[str] = frozenset()) -> dict[str, str]:
+    """{name: safe id}; ids that would collide (ignoring case, as some file systems do) with
+    each other or with `taken_ids` get a suffix -2, -3, ... in the order of the names."""
     ids: dict[str, str] = {}
-    taken: set[str] = set()
+    taken: set[str] = {t.lower() for t in taken_ids}
     for name in names:
         base = candidate = _safe_id(name)
         number = 1
@@ -427,8 +600,9 @@ def _owner_of_member(member: str, learners: dict[str, _Learner], expected: list[
     parts = [p for p in member.replace("\\", "/").split("/") if p not in ("", ".", "..")]
     if not parts:
         return None
-    parsed = _lms_name(parts[-1], expected)
-    for name in ([parsed[0]] if parsed else []) + parts[:-1][::-1]:
+    parsed = _flat_owner(parts[-1], expected)
+    folders = [(moodle_folder(p).learner_id if moodle_folder(p) else p) for p in parts[:-1]]
+    for name in ([parsed[0]] if parsed else []) + folders[::-1]:
         if name in learners:
             return learners[name]
     return None

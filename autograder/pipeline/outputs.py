@@ -1,8 +1,11 @@
 """The instructor's files after grading, written into the results folder:
-grades.csv      nbgrader's export of the assignment, with a status column;
+grades.csv      nbgrader's export of the assignment, with columns status, name (as the
+                download names the learner), lms, lms_id and late;
+canvas_grades.csv, moodle_grades.csv  beside it, for the learners whose work came from that
+                platform's archive (lms_grades.py);
 tests.csv/.json one row per learner and graded test (points, verdict, mistake key, flags);
 learners.json   one object per learner: status, reasons ({"kind", "notebook", "text"}),
-                score, notes;
+                score, notes, name, lms, lms_id, late;
 class_report.html and feedback/ (nbgrader's pages, and a page for each notebook nbgrader
                 wrote none for).
 """
@@ -15,7 +18,9 @@ import shutil
 from pathlib import Path
 
 from autograder.pipeline.course import Course
+from autograder.pipeline.intake import Submission
 from autograder.pipeline.learner_result import LearnerResult, learner_row
+from autograder.pipeline.lms_grades import write_lms_grades
 from autograder.pipeline.missing_feedback import write_missing_feedback
 from autograder.pipeline.report import write_class_report
 
@@ -32,17 +37,27 @@ TEST_COLUMNS = [
 ]
 
 
-def write_outputs(course: Course, results: list[LearnerResult], out_dir: Path) -> None:
-    """nbgrader's CSV export, the per-test table, the learners' table and the class report."""
+def write_outputs(
+    course: Course,
+    results: list[LearnerResult],
+    out_dir: Path,
+    submissions: list[Submission] = (),
+) -> None:
+    """nbgrader's CSV export, the platforms' grade files, the per-test table, the learners'
+    table and the class report. submissions: what intake found, for who each learner is."""
     rows = [row for result in results for row in result.rows]
-    export_grades(course, results, out_dir / "grades.csv")
+    origins = {s.learner: origin(s) for s in submissions}
+    export_grades(course, results, out_dir / "grades.csv", origins)
+    write_lms_grades(results, list(submissions), out_dir, course.assignment)
     with open(out_dir / "tests.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=TEST_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
     (out_dir / "tests.json").write_text(json.dumps(rows, indent=1))
     learners = [
-        learner_row(r) | {"reasons": [reason.as_json() for reason in r.reasons], "notes": r.notes}
+        learner_row(r)
+        | {"reasons": [reason.as_json() for reason in r.reasons], "notes": r.notes}
+        | origins.get(r.learner, origin(None))
         for r in results
     ]
     (out_dir / "learners.json").write_text(json.dumps(learners, indent=1))
@@ -74,17 +89,35 @@ def _is_page(path: Path) -> bool:
     return path.suffix == ".html" and path.is_file() and not path.is_symlink()
 
 
-def export_grades(course: Course, results: list[LearnerResult], path: Path) -> None:
-    """nbgrader's CSV export of this course's assignment, with a status column; a learner who
-    needs attention gets no score there (nbgrader would show 0, which looks like a real grade)."""
+def origin(submission: Submission | None) -> dict:
+    """Who the download says the learner is: {"name", "lms", "lms_id", "late"}; lms and
+    lms_id empty for a download of no known platform, late "yes" or "" (unknown or on time)."""
+    identity = submission.lms if submission else None
+    return {
+        "name": submission.name if submission else "",
+        "lms": identity.lms if identity else "",
+        "lms_id": identity.user_id if identity else "",
+        "late": "yes" if identity and identity.late else "",
+    }
+
+
+def export_grades(
+    course: Course, results: list[LearnerResult], path: Path, origins: dict[str, dict] | None = None
+) -> None:
+    """nbgrader's CSV export of this course's assignment, with a status column and who the
+    learner is (see `origin`); a learner who needs attention gets no score there (nbgrader
+    would show 0, which looks like a real grade)."""
+    origins = origins or {}
     course.run("export", f"--to={Path(path).resolve()}")  # nbgrader runs in the course folder
     status = {r.learner: r.status for r in results}
     with open(path, newline="") as handle:
         # The gradebook may also hold another assignment graded into the same folder.
         rows = [r for r in csv.DictReader(handle) if r.get("assignment") == course.assignment]
-    columns = list(rows[0].keys()) + ["status"] if rows else ["student_id", "status"]
+    extra = ["status", *origin(None)]
+    columns = list(rows[0].keys()) + extra if rows else ["student_id", *extra]
     for row in rows:
         row["status"] = status.get(row.get("student_id"), "not submitted")
+        row |= origins.get(row.get("student_id"), origin(None))
         if row["status"] != "graded":
             for column in ("raw_score", "score"):
                 if column in row:

@@ -20,6 +20,9 @@ KINDS = {
     "zip_member_skipped": "a file in the zip was unsafe or unreadable and was not extracted",
     "renamed": "a notebook under another name was graded as the expected one",
     "extra_file": "a file that is no notebook of the assignment was ignored",
+    "wrong_assignment": "a notebook of another assignment was handed in, and not graded",
+    "similar_name": "another learner's name differs only in case or accents",
+    "late": "the learning platform marks the submission late",
     # notebook repair
     "not_a_notebook": "the file cannot be read as a notebook, so it was not graded",
     "repaired": "the notebook was changed so that nbgrader could grade it",
@@ -39,7 +42,7 @@ KINDS = {
     "no_grades": "nbgrader ran but recorded no grades",
 }
 # Worth recording in the learner's notes, but no reason to hold back their score.
-NOTE_ONLY = {"renamed", "extra_file", "restored_cell"}
+NOTE_ONLY = {"renamed", "extra_file", "restored_cell", "similar_name", "late"}
 # Shown beside each test of the notebook (tests.csv's "flags"): attempts, not accidents.
 FLAGS = {"tampered", "suspicious_code", "made_inert"}
 

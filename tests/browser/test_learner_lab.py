@@ -148,7 +148,7 @@ def test_validate_names_a_wrong_answers_mistake_first_and_shows_no_check_code(
                 if line.startswith(("expected:", "got:", "likely mistake:"))
             ]
             assert labels == ["expected", "got", "likely mistake"], error
-            assert "weights are swapped" in error
+            assert "This is the reversed-ratio bug" in error  # the bank's hint, augcourse/hints.py
             assert "augcourse" not in text and "Traceback" not in error, text
     finally:
         learner_lab.shut_down_kernels()

@@ -33,8 +33,17 @@ from autograder.hub.layout import (
     SYSTEM_PYTHON,
     Layout,
 )
+from autograder.lab import QUIET_PLUGINS
+from autograder.limits import VALIDATE_CELL_SECONDS
 
 HERE = Path(__file__).resolve().parent
+# On the hub a learner fetches and submits through the Assignment List (and its menu entry);
+# Formgrader, the Create Assignment panel and the Course List stay the instructor's.
+LEARNER_HUB_DISABLED_PLUGINS = (
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:course-list",
+)
 STAMP = ".course-requirements"
 
 
@@ -107,7 +116,7 @@ def install_module(env: Path, source: Path, name: str) -> None:
     shutil.copyfile(source, site_packages(env) / name)
 
 
-def nbgrader_exchange_config() -> str:
+def nbgrader_exchange_config(learner: bool) -> str:
     """The nbgrader settings that replace its filesystem exchange with the course's."""
     from autograder.hub.exchange_client import CLASSES
 
@@ -118,17 +127,29 @@ def nbgrader_exchange_config() -> str:
     ]
     for trait, cls in CLASSES.items():
         lines.append(f"c.ExchangeFactory.{trait} = {f'{CLIENT_MODULE}.{cls.__name__}'!r}")
+    if learner:
+        # Validate runs each cell with the course's limit, as in `make lab`.
+        lines.append(f"c.Execute.timeout = {VALIDATE_CELL_SECONDS}")
+    else:
+        # The instructor releases the learner kits (build/learner/<assignment>, made by
+        # `python -m autograder.kit`), not the bare notebooks of nbgrader's release folder.
+        lines.append("c.CourseReleaseAssignment.kit_directory = 'build/learner'")
     return "\n".join(lines) + "\n"
 
 
 def write_jupyter_config(env: Path, learner: bool) -> None:
+    """nbgrader's and JupyterLab's settings for every server run from `env`."""
     folder = env / "etc" / "jupyter"
     (folder / "jupyter_server_config.d").mkdir(parents=True, exist_ok=True)
-    (folder / "nbgrader_config.py").write_text(nbgrader_exchange_config())
+    (folder / "labconfig").mkdir(parents=True, exist_ok=True)
+    (folder / "nbgrader_config.py").write_text(nbgrader_exchange_config(learner))
+    disabled = QUIET_PLUGINS + (LEARNER_HUB_DISABLED_PLUGINS if learner else ())
+    page_config = {"disabledExtensions": {plugin: True for plugin in disabled}}
+    (folder / "labconfig" / "page_config.json").write_text(json.dumps(page_config, indent=1))
     if learner:
         # A learner's server offers the Assignment List and Validate, not the instructor's
         # Formgrader or course list.
-        disabled = {
+        disabled_servers = {
             "ServerApp": {
                 "jpserver_extensions": {
                     "nbgrader.server_extensions.formgrader": False,
@@ -137,7 +158,7 @@ def write_jupyter_config(env: Path, learner: bool) -> None:
             }
         }
         path = folder / "jupyter_server_config.d" / "cutout-course-learner.json"
-        path.write_text(json.dumps(disabled, indent=1))
+        path.write_text(json.dumps(disabled_servers, indent=1))
 
 
 def ensure_hub_env() -> Path:

@@ -314,17 +314,23 @@ class CourseFetchFeedback(CourseExchange, ExchangeFetchFeedback):
 
 
 class CourseReleaseAssignment(CourseExchange, ExchangeReleaseAssignment):
+    kit_directory = Unicode(
+        "",
+        help="Release <course root>/<kit_directory>/<assignment> (the learner kit that "
+        "`python -m autograder.kit` builds: notebooks and the modules they import) instead of "
+        "nbgrader's release folder, which holds the notebooks alone.",
+    ).tag(config=True)
+
     def copy_files(self):
         assignment_id = self.coursedir.assignment_id
-        source = Path(
-            self.coursedir.format_path(self.coursedir.release_directory, ".", assignment_id)
-        )
+        folder = self.kit_directory or self.coursedir.release_directory
+        source = Path(self.coursedir.format_path(folder, ".", assignment_id))
         if not source.is_dir():
             self.fail(f"Assignment not found at: {source}")
         files = self.read_folder(source)
         body = {"files": files, "force": self.force}
         self.request("PUT", self.course_path("assignments", assignment_id), body)
-        self.log.info("Released as: %s %s", self.coursedir.course_id, assignment_id)
+        self.log.info("Released %s as: %s %s", source, self.coursedir.course_id, assignment_id)
 
 
 class CourseCollect(CourseExchange, ExchangeCollect):

@@ -140,13 +140,7 @@ def learners(hub):
 
 @pytest.fixture(scope="session")
 def released(hub, instructor):
-    """The instructor releases the kit of cutout_cutmix through the exchange."""
-    result = hub.instructor_nbgrader(
-        instructor,
-        "release_assignment",
-        ASSIGNMENT,
-        "--force",
-        "--CourseDirectory.release_directory=build/learner",
-    )
+    """The instructor releases cutout_cutmix through the exchange (its learner kit)."""
+    result = hub.instructor_nbgrader(instructor, "release_assignment", ASSIGNMENT, "--force")
     assert result.returncode == 0, result.stdout + result.stderr
     return ASSIGNMENT

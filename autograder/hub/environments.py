@@ -116,7 +116,7 @@ def install_module(env: Path, source: Path, name: str) -> None:
     shutil.copyfile(source, site_packages(env) / name)
 
 
-def nbgrader_exchange_config(learner: bool) -> str:
+def nbgrader_exchange_config(learner: bool, deployment: Path | None = None) -> str:
     """The nbgrader settings that replace its filesystem exchange with the course's."""
     from autograder.hub.exchange_client import CLASSES
 
@@ -134,22 +134,27 @@ def nbgrader_exchange_config(learner: bool) -> str:
         # The instructor releases the learner kits (build/learner/<assignment>, made by
         # `python -m autograder.kit`), not the bare notebooks of nbgrader's release folder.
         lines.append("c.CourseReleaseAssignment.kit_directory = 'build/learner'")
+        # Feedback from the grading command's course folder is sent for the submission that
+        # was collected (its timestamp.txt from the service).
+        collected = deployment / "build" / "course" / "submitted"
+        lines.append(f"c.CourseReleaseFeedback.collected_directory = {str(collected)!r}")
     return "\n".join(lines) + "\n"
 
 
-def write_jupyter_config(env: Path, learner: bool) -> None:
+def write_jupyter_config(env: Path, learner: bool, deployment: Path | None = None) -> None:
     """nbgrader's and JupyterLab's settings for every server run from `env`."""
     folder = env / "etc" / "jupyter"
     (folder / "jupyter_server_config.d").mkdir(parents=True, exist_ok=True)
     (folder / "labconfig").mkdir(parents=True, exist_ok=True)
-    (folder / "nbgrader_config.py").write_text(nbgrader_exchange_config(learner))
+    (folder / "nbgrader_config.py").write_text(nbgrader_exchange_config(learner, deployment))
     disabled = QUIET_PLUGINS + (LEARNER_HUB_DISABLED_PLUGINS if learner else ())
     page_config = {"disabledExtensions": {plugin: True for plugin in disabled}}
     (folder / "labconfig" / "page_config.json").write_text(json.dumps(page_config, indent=1))
     if learner:
         # A learner's server offers the Assignment List and Validate, not the instructor's
-        # Formgrader or course list.
-        disabled_servers = {
+        # Formgrader or course list. In jupyter_server_config.json, which is read after the
+        # packages' own switches in jupyter_server_config.d (nbgrader.json turns them on).
+        server_config = {
             "ServerApp": {
                 "jpserver_extensions": {
                     "nbgrader.server_extensions.formgrader": False,
@@ -157,8 +162,21 @@ def write_jupyter_config(env: Path, learner: bool) -> None:
                 }
             }
         }
-        path = folder / "jupyter_server_config.d" / "cutout-course-learner.json"
-        path.write_text(json.dumps(disabled_servers, indent=1))
+    else:
+        # Formgrader is a page in an iframe of the instructor's lab; JupyterHub's single-user
+        # server forbids all framing (frame-ancestors 'none') unless a policy is set. Only
+        # the instructor's server allows its own origin; learners' servers keep 'none'.
+        server_config = {
+            "ServerApp": {
+                "tornado_settings": {
+                    "headers": {"Content-Security-Policy": "frame-ancestors 'self'"}
+                }
+            }
+        }
+    (folder / "jupyter_server_config.json").write_text(json.dumps(server_config, indent=1))
+    # Environments built before these settings moved here had them in the .d folder.
+    for earlier in ("cutout-course-learner.json", "cutout-course-instructor.json"):
+        (folder / "jupyter_server_config.d" / earlier).unlink(missing_ok=True)
 
 
 def ensure_hub_env() -> Path:
@@ -207,7 +225,7 @@ def deploy_instructor(layout: Layout) -> Path:
     env = deployment / ".venv"
     ensure_venv(env, hub_requirements(), editable=deployment)
     install_module(env, HERE / "exchange_client.py", f"{CLIENT_MODULE}.py")
-    write_jupyter_config(env, learner=False)
+    write_jupyter_config(env, learner=False, deployment=deployment)
     _run(["chown", "-R", f"{layout.instructor}:{layout.instructor}", str(deployment)])
     # The kits are what the instructor releases: build them as the instructor, in the copy.
     _run(

@@ -375,24 +375,50 @@ class CourseCollect(CourseExchange, ExchangeCollect):
 
 
 class CourseReleaseFeedback(CourseExchange, ExchangeReleaseFeedback):
+    """Each learner's feedback pages, sent for the submission they were written for: the
+    receipt time of the collected submission, which the service checks is still the
+    learner's latest."""
+
+    collected_directory = Unicode(
+        "",
+        help="Where collected submissions keep the service's timestamp.txt "
+        "(<collected_directory>/<student>/<assignment>/timestamp.txt), for feedback folders "
+        "without one: the course's grading command grades a copy of the notebooks alone.",
+    ).tag(config=True)
+
+    def receipt_time(self, feedback: Path, student_id: str, assignment_id: str) -> str | None:
+        candidates = [feedback / "timestamp.txt"]
+        if self.collected_directory:
+            candidates.append(
+                Path(self.collected_directory, student_id, assignment_id, "timestamp.txt")
+            )
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate.read_text().strip()
+        return None
+
     def copy_files(self):
         assignment_id = self.coursedir.assignment_id
         wanted = self.coursedir.student_id if self.coursedir.student_id else "*"
         pattern = self.coursedir.format_path(
             self.coursedir.feedback_directory, wanted, assignment_id
         )
-        for folder in sorted(Path("/").glob(pattern.lstrip("/"))):
+        folders = sorted(Path("/").glob(pattern.lstrip("/")))
+        if not folders:
+            self.log.warning("No feedback of '%s' to release in %s", assignment_id, pattern)
+        for folder in folders:
             student_id = folder.parent.name
-            stamp = folder / "timestamp.txt"
             pages = sorted(folder.glob("*.html"))
-            if not pages or not stamp.is_file():
+            timestamp = self.receipt_time(folder, student_id, assignment_id)
+            if not pages:
                 continue
+            if timestamp is None:
+                self.fail(f"No timestamp.txt for the feedback of {student_id} in {folder}")
             files = {
                 page.name: base64.b64encode(page.read_bytes()).decode("ascii") for page in pages
             }
             path = self.course_path("assignments", assignment_id, "feedback", student_id)
-            body = {"timestamp": stamp.read_text().strip(), "files": files}
-            self.request("PUT", path, body)
+            self.request("PUT", path, {"timestamp": timestamp, "files": files})
             self.log.info("Released feedback for %s on %s", student_id, assignment_id)
 
 

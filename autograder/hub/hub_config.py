@@ -38,6 +38,7 @@ def settings(layout: Layout, ports: Ports, proxy: Path) -> dict:
         "hub_python": str(HUB_ENV / "bin" / "python"),
         "learner_server": str(LEARNER_ENV / "bin" / "jupyterhub-singleuser"),
         "instructor_server": str(layout.deployment / ".venv" / "bin" / "jupyterhub-singleuser"),
+        "deployment": str(layout.deployment),
         "service_name": SERVICE_NAME,
         "service_module": f"{SERVICE_PACKAGE}.service",
         "service_scope": service_scope,
@@ -47,6 +48,7 @@ def settings(layout: Layout, ports: Ports, proxy: Path) -> dict:
 TEMPLATE = '''"""Written by autograder/hub/hub_config.py for one start of the course's hub."""
 
 import json
+import shlex
 
 c = get_config()  # noqa: F821
 s = json.loads({settings!r})
@@ -80,7 +82,12 @@ c.Spawner.environment = {{"COURSE_EXCHANGE_URL": s["exchange_url"]}}
 
 def choose_server(spawner):
     if spawner.user.name == s["instructor"]:
-        spawner.cmd = [s["instructor_server"]]
+        # Formgrader and nbgrader read the course's nbgrader_config.py from the working
+        # directory, and LocalProcessSpawner starts every server in the home folder: start
+        # the instructor's in the deployment instead.
+        change_folder = "cd " + shlex.quote(s["deployment"]) + ' && exec "$0" "$@"'
+        spawner.cmd = ["/bin/sh", "-c", change_folder, s["instructor_server"]]
+        spawner.notebook_dir = s["deployment"]
     else:
         spawner.cmd = [s["learner_server"]]
 

@@ -40,7 +40,11 @@ class HubError(RuntimeError):
 
 
 def port_in_use(port: int) -> bool:
+    """Whether a program listens on 127.0.0.1:port (or on every interface)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the proxy binds: connections of a hub stopped a moment ago (TIME_WAIT) do not
+        # count, a listening socket does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as error:

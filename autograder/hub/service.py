@@ -234,4 +234,7 @@ async def serve() -> None:
 
 
 if __name__ == "__main__":
-    ioloop.IOLoop.current().run_sync(serve)
+    try:
+        ioloop.IOLoop.current().run_sync(serve)
+    except KeyboardInterrupt:
+        pass  # the hub stops its services with SIGINT: a normal end

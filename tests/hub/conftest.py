@@ -1,5 +1,5 @@
 """One real hub for the whole test session: instance `test`, accounts course-test-instructor
-and course-test-learner-1..2, on a free port of 127.0.0.1.
+and course-test-learner-1..4, on a free port of 127.0.0.1.
 
 The first run installs (accounts, /opt/cutout-course environments, the proxy with npm, the
 instructor's deployment); later runs reuse them. The hub is stopped in the fixture's
@@ -22,7 +22,8 @@ from system_tools import ON_CI
 from autograder.hub import accounts, launcher
 from autograder.hub.layout import LEARNER_ENV, SERVICE_NAME, Layout
 
-LAYOUT = Layout(instance="test", prefix="course-test", learner_count=2)
+# Learners 1 and 2 for the exchange tests, 3 and 4 for the browser's whole loop.
+LAYOUT = Layout(instance="test", prefix="course-test", learner_count=4)
 ASSIGNMENT = "cutout_cutmix"
 COURSE = "cutout-cutmix"
 RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
@@ -64,7 +65,7 @@ class Hub:
         person.log_in()
         return person
 
-    def run_as(self, person: Person, command: list[str], cwd: Path, extra_env=None):
+    def run_as(self, person: Person, command: list[str], cwd: Path, extra_env=None, seconds=None):
         """`command` as the person's own account, with their own token, as in a terminal of
         their server. The token goes through the environment, never the command line."""
         env = {
@@ -82,7 +83,7 @@ class Hub:
             env=env,
             capture_output=True,
             text=True,
-            timeout=COMMAND_SECONDS,
+            timeout=seconds or COMMAND_SECONDS,
         )
 
     def learner_nbgrader(self, person: Person, *args: str, extra_env=None):
@@ -108,7 +109,8 @@ def forget_earlier_sessions(layout: Layout) -> None:
             for child in home.iterdir():
                 if not child.name.startswith("."):
                     shutil.rmtree(child) if child.is_dir() else child.unlink()
-    shutil.rmtree(layout.deployment / "build" / "course", ignore_errors=True)
+    for folder in ("course", "grading"):  # collected, and graded by the grading command
+        shutil.rmtree(layout.deployment / "build" / folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -131,8 +133,8 @@ def instructor(hub):
 
 @pytest.fixture(scope="session")
 def learners(hub):
-    """Each learner logged in through PAM, with their server started."""
-    people = [hub.person(name) for name in LAYOUT.learners]
+    """Learners 1 and 2 logged in through PAM, with their servers started."""
+    people = [hub.person(name) for name in LAYOUT.learners[:2]]
     for person in people:
         person.start_server()
     return people

@@ -64,3 +64,9 @@ def test_learner_environment_holds_no_grader(hub, learners):
     result = hub.run_as(learners[0], [str(LEARNER_ENV / "bin" / "python"), "-c", script], Path("/"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"['{CLIENT_MODULE}']"
+
+
+def test_learner_server_has_no_formgrader(hub, learners):
+    """Formgrader (and its gradebook API) is the instructor's: a learner's server has none."""
+    for path in ("formgrader", "formgrader/api/assignments"):
+        assert learners[0].server("GET", path).status_code == 404, path

@@ -239,6 +239,10 @@ def deploy_instructor(layout: Layout) -> Path:
             "autograder.kit",
         ],
         cwd=deployment,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(deployment.parent), "MPLBACKEND": "Agg"},
+        env={
+            "PATH": f"{env / 'bin'}:/usr/bin:/bin",
+            "HOME": str(deployment.parent),
+            "MPLBACKEND": "Agg",
+        },
     )
     return deployment

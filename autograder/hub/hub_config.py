@@ -11,6 +11,9 @@ from pathlib import Path
 
 from autograder.hub.layout import HUB_ENV, LEARNER_ENV, SERVICE_NAME, SERVICE_PACKAGE, Layout
 
+# What the hub and everything it starts find programs on, before an environment's own bin/.
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 
 @dataclass(frozen=True)
 class Ports:
@@ -42,12 +45,14 @@ def settings(layout: Layout, ports: Ports, proxy: Path) -> dict:
         "service_name": SERVICE_NAME,
         "service_module": f"{SERVICE_PACKAGE}.service",
         "service_scope": service_scope,
+        "system_path": SYSTEM_PATH,
     }
 
 
 TEMPLATE = '''"""Written by autograder/hub/hub_config.py for one start of the course's hub."""
 
 import json
+import os
 import shlex
 
 c = get_config()  # noqa: F821
@@ -88,8 +93,14 @@ def choose_server(spawner):
         change_folder = "cd " + shlex.quote(s["deployment"]) + ' && exec "$0" "$@"'
         spawner.cmd = ["/bin/sh", "-c", change_folder, s["instructor_server"]]
         spawner.notebook_dir = s["deployment"]
+        server = s["instructor_server"]
     else:
-        spawner.cmd = [s["learner_server"]]
+        server = s["learner_server"]
+        spawner.cmd = [server]
+    # The environment's programs first, as in an activated environment: nbgrader runs
+    # `alembic` to make a gradebook, and a terminal in the server finds nbgrader.
+    path = os.path.dirname(server) + ":" + s["system_path"]
+    spawner.environment = {{**spawner.environment, "PATH": path}}
 
 
 c.Spawner.pre_spawn_hook = choose_server

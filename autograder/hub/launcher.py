@@ -22,17 +22,14 @@ import urllib.request
 from pathlib import Path
 
 from autograder.hub import accounts, environments, proxy
-from autograder.hub.hub_config import Ports, write_config
+from autograder.hub.hub_config import SYSTEM_PATH, Ports, write_config
 from autograder.hub.layout import HUB_ENV, Layout
 
 START_SECONDS = 180
 STOP_SECONDS = 60
 # A clean environment for the hub: nothing of the caller's (pyenv, Jupyter folders under the
 # repository, PYTHONPATH) reaches the hub, its service or the servers it spawns.
-HUB_ENVIRONMENT = {
-    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-    "LANG": "C.UTF-8",
-}
+HUB_ENVIRONMENT = {"PATH": SYSTEM_PATH, "LANG": "C.UTF-8"}
 
 
 class HubError(RuntimeError):

@@ -68,8 +68,11 @@ class Hub:
     def run_as(self, person: Person, command: list[str], cwd: Path, extra_env=None, seconds=None):
         """`command` as the person's own account, with their own token, as in a terminal of
         their server. The token goes through the environment, never the command line."""
+        # As in a terminal of their server: the environment's programs first.
+        program = Path(command[0])
+        env_bin = f"{program.parent}:" if program.is_absolute() else ""
         env = {
-            "PATH": "/usr/bin:/bin",
+            "PATH": f"{env_bin}/usr/bin:/bin",
             "LANG": "C.UTF-8",
             "HOME": f"/home/{person.name}",
             "JUPYTERHUB_API_TOKEN": person.token,
@@ -109,8 +112,10 @@ def forget_earlier_sessions(layout: Layout) -> None:
             for child in home.iterdir():
                 if not child.name.startswith("."):
                     shutil.rmtree(child) if child.is_dir() else child.unlink()
+    build = layout.deployment / "build"
     for folder in ("course", "grading"):  # collected, and graded by the grading command
-        shutil.rmtree(layout.deployment / "build" / folder, ignore_errors=True)
+        shutil.rmtree(build / folder, ignore_errors=True)
+    (build / "gradebook.db").unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

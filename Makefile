@@ -16,7 +16,7 @@ export IPYTHONDIR := $(BUILD)/ipython
 export MPLCONFIGDIR := $(BUILD)/matplotlib
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test check release grade lab instructor-lab system-packages benchmark lint format clean
+.PHONY: demo test check release grade lab instructor-lab system-packages benchmark lint format clean hub hub-stop
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -37,7 +37,7 @@ test: $(INSTALLED) system-packages
 check: $(INSTALLED)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
-	MPLBACKEND=Agg COURSE_FAST=1 $(PYTHON) -m pytest -q -m "not nbgrader and not browser and not slow"
+	MPLBACKEND=Agg COURSE_FAST=1 $(PYTHON) -m pytest -q -m "not nbgrader and not browser and not slow and not hub"
 
 # Debian packages the tests need (chromium, bubblewrap), installed when missing and allowed.
 system-packages:
@@ -62,6 +62,16 @@ release: $(INSTALLED)
 # Seconds per submission, grading before and after verdicts moved out of the kernel.
 benchmark: $(INSTALLED) system-packages
 	MPLBACKEND=Agg $(PYTHON) benchmarks/grading_speed.py
+
+# The course on JupyterHub at http://127.0.0.1:$(PORT) (root): PAM accounts course-instructor and
+# course-learner-1..$(LEARNERS), each server in its own account, the exchange as a service.
+PORT ?= 8000
+LEARNERS ?= 3
+hub: $(INSTALLED)
+	$(PYTHON) -m autograder.hub start --port $(PORT) --learners $(LEARNERS)
+
+hub-stop: $(INSTALLED)
+	$(PYTHON) -m autograder.hub stop --learners $(LEARNERS)
 
 lint: $(INSTALLED)
 	$(PYTHON) -m ruff check --fix .

@@ -87,6 +87,19 @@ def as_box(value) -> Box | None:
         return None
 
 
+def check_box_cases(name: str, fn: Callable, cases) -> None:
+    """Call `fn` (learner function `name`, which returns a box) on each case
+    (args, expected box, {wrong box: mistake key}); fail at the first wrong box, naming the
+    mistake that box shows."""
+    __tracebackhide__ = True  # noqa: F841  (an error in fn points into the learner's cell)
+    for args, expected, keys in cases:
+        got = call_quietly(fn, *args)
+        box = as_box(got)
+        if box != expected:
+            key = keys.get(box)
+            fail(describe_call(name, *args), expected, got, mistake=(name, key) if key else None)
+
+
 def changed_box(before: np.ndarray, after: np.ndarray) -> tuple[Box | None, str | None]:
     """The rectangle where `after` differs from `before`, for (C, H, W) or (N, C, H, W).
 

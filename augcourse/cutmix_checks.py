@@ -8,9 +8,9 @@ import numpy as np
 
 from augcourse import draws
 from augcourse.check_tools import (
-    as_box,
     call_quietly,
     changed_box,
+    check_box_cases,
     describe_call,
     expect_array,
     expect_unchanged,
@@ -39,13 +39,7 @@ def check_cutmix_box(cutmix_box: Callable) -> None:
         ((10, 10, 0.0, 5, 5), (0, 10, 0, 10), {}),
         ((10, 10, 1.0, 5, 5), (5, 5, 5, 5), {}),
     ]
-    for args, expected, keys in cases:
-        call = describe_call("cutmix_box", *args)
-        got = call_quietly(cutmix_box, *args)
-        box = as_box(got)
-        if box != expected:
-            key = keys.get(box)
-            fail(call, expected, got, mistake=("cutmix_box", key) if key else None)
+    check_box_cases("cutmix_box", cutmix_box, cases)
     passed("cutmix_box gives the right boxes, sides truncated by int().")
 
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import numpy as np
 
 from augcourse.check_tools import (
-    as_box,
     call_quietly,
     changed_box,
+    check_box_cases,
     describe_call,
     expect_array,
     expect_unchanged,
@@ -59,13 +59,7 @@ def check_centered_box(centered_box: Callable) -> None:
             {(5, 5, 0, 3): CY_CX_SWAPPED, (0, 2, 5, 5): HW_SWAPPED, (0, 2, 5, 7): ODD_SHORT},
         ),
     ]
-    for args, expected, keys in cases:
-        call = describe_call("centered_box", *args)
-        got = call_quietly(centered_box, *args)
-        box = as_box(got)
-        if box != expected:
-            key = keys.get(box)
-            fail(call, expected, got, mistake=("centered_box", key) if key else None)
+    check_box_cases("centered_box", centered_box, cases)
     passed("centered_box gives the right clipped boxes.")
 
 

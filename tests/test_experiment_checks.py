@@ -19,6 +19,7 @@ from autograder.checks.experiment import (
     grade_paired_gain,
     reference_paired_gain,
 )
+from autograder.exercises.mistakes import mistakes_for
 
 
 def paired_gain_loops(results, method, baseline, occluder, size):
@@ -46,40 +47,16 @@ def test_correct_paired_gain_passes(fn, seed, monkeypatch, capsys):
     assert capsys.readouterr().out.count("✓") == 2
 
 
+# Mistakes written as the bank writes them (autograder/exercises/mistakes/experiment.py); the
+# others below are written differently on purpose, so the diagnosis is seen to name a mistake
+# however the learner wrote it.
+BANK = {m.key: m.implementation for m in mistakes_for("paired_gain")}
+
+
 def _population_std(results, method, baseline, occluder, size):
     mean, std, wins = reference_paired_gain(results, method, baseline, occluder, size)
     n = len({r["seed"] for r in results})
     return mean, std * math.sqrt((n - 1) / n), wins
-
-
-def _ties_win(results, method, baseline, occluder, size):
-    ours = {
-        r["seed"]: r["accuracy"]
-        for r in results
-        if (r["method"], r["occluder"], r["size"]) == (method, occluder, size)
-    }
-    theirs = {
-        r["seed"]: r["accuracy"]
-        for r in results
-        if (r["method"], r["occluder"], r["size"]) == (baseline, occluder, size)
-    }
-    d = np.array([ours[s] - theirs[s] for s in theirs])
-    return float(d.mean()), float(d.std(ddof=1)), int((d >= 0).sum())
-
-
-def _unpaired(results, method, baseline, occluder, size):
-    ours = [
-        r["accuracy"]
-        for r in results
-        if (r["method"], r["occluder"], r["size"]) == (method, occluder, size)
-    ]
-    theirs = [
-        r["accuracy"]
-        for r in results
-        if (r["method"], r["occluder"], r["size"]) == (baseline, occluder, size)
-    ]
-    d = np.array(ours) - np.array(theirs)
-    return float(d.mean()), float(d.std(ddof=1)), int((d > 0).sum())
 
 
 def _standard_error(results, method, baseline, occluder, size):
@@ -108,22 +85,6 @@ def _clean_only(results, method, baseline, occluder, size):
     return reference_paired_gain(results, method, baseline, "none", 0)
 
 
-def _any_size(results, method, baseline, occluder, size):
-    """Filters the occluder but not the size: a later row of a seed overwrites an earlier."""
-    ours = {
-        r["seed"]: r["accuracy"]
-        for r in results
-        if (r["method"], r["occluder"]) == (method, occluder)
-    }
-    theirs = {
-        r["seed"]: r["accuracy"]
-        for r in results
-        if (r["method"], r["occluder"]) == (baseline, occluder)
-    }
-    d = np.array([ours[s] - theirs[s] for s in theirs])
-    return float(d.mean()), float(d.std(ddof=1)), int((d > 0).sum())
-
-
 def _sorts_in_place(results, method, baseline, occluder, size):
     results.sort(key=lambda r: r["seed"])
     return reference_paired_gain(results, method, baseline, occluder, size)
@@ -133,14 +94,14 @@ def _sorts_in_place(results, method, baseline, occluder, size):
     ("wrong", "message", "visible_too"),
     [
         (_population_std, "ddof=1", True),
-        (_ties_win, "not a win", True),
-        (_unpaired, "pair", True),
+        (BANK["ties_win"], "not a win", True),
+        (BANK["unpaired"], "pair", True),
         (_standard_error, "standard error", True),
         (_share_of_wins, "count of seeds", False),
         (_unpaired_std, "spread that the seeds share", False),
         (_clean_only, "expected", True),
         (_sorts_in_place, "modified|reordered", True),
-        (_any_size, "size", True),
+        (BANK["any_size"], "size", True),
     ],
 )
 def test_wrong_paired_gain_fails_with_the_likely_mistake(wrong, message, visible_too, monkeypatch):

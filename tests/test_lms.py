@@ -562,10 +562,11 @@ def test_the_packaging_command_imports_nothing_of_the_grader():
 
 @pytest.mark.nbgrader
 def test_the_grading_command_grades_canvas_and_moodle_archives_into_their_grade_files(
-    tmp_path, canary_records, monkeypatch
+    tmp_path, canary_records, monkeypatch, capsys
 ):
     """Each archive as the platform hands it out, with one learner right, one with a known
-    mistake (late, on Canvas) and, on Canvas, one who handed in the other assignment."""
+    mistake (late, on Canvas) and, on Canvas, one who handed in the other assignment; Canvas's
+    with the gradebook export and no --assignment, Moodle's with --verbose."""
     from autograder import grade
     from autograder.exercises.samples import mistake_answers, solved_release, with_answers
     from autograder.pipeline.course import ASSIGNMENT, EXPERIMENT, SOLUTIONS, notebook_names
@@ -606,30 +607,75 @@ def test_the_grading_command_grades_canvas_and_moodle_archives_into_their_grade_
     )
     # nbgrader's gradebook calls `alembic` by name: the virtual environment's bin folder
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    outs = {}
-    for archive in (canvas, moodle):
+    # Canvas's gradebook export: the four learners of the archive's three and one who handed
+    # in nothing; the assignment's column under the title the instructor gave it.
+    gradebook = write_export(
+        tmp_path,
+        "Student,ID,SIS User ID,SIS Login ID,Section,Week 1 quiz (4400),Cutout and CutMix (4401)\n"
+        "    Points Possible,,,,,5.00,31.00\n"
+        '"Hopper, Grace",103,s103,grace@uni.example,A,,\n'
+        '"Lovelace, Ada",101,s101,ada@uni.example,A,5.00,\n'
+        '"Park, Kim",105,s105,kim@uni.example,B,4.00,\n'
+        '"Turing, Alan",102,s102,alan@uni.example,B,,\n',
+    )
+    outs, said = {}, {}
+    for archive, options in (
+        # no --assignment: the archive holds both, and most learners handed in cutout_cutmix
+        (canvas, ["--canvas-gradebook", str(gradebook)]),
+        (moodle, ["--assignment", ASSIGNMENT, "--verbose"]),
+    ):
         out = tmp_path / archive.stem
-        argv = [str(archive), "--assignment", ASSIGNMENT, "--out", str(out)]
+        argv = [str(archive), "--out", str(out), *options]
         assert grade.main(argv + ["--reuse-canary", str(canary_records)]) == 0
         outs[archive.stem] = out
+        said[archive.stem] = capsys.readouterr()
 
-    canvas_rows = list(csv.DictReader(open(outs["canvas"] / "canvas_grades.csv")))
-    column = f"{ASSIGNMENT}"
-    assert [(r["Student"], r["ID"]) for r in canvas_rows] == [
-        ("lovelaceada", "101"),
-        ("turingalan", "102"),
-        ("hopperg", "103"),
+    canvas_out = said["canvas"].out
+    assert (
+        f"{canvas} holds submissions of 2 assignments: grading cutout_cutmix, which most learners "
+        "handed in (2); 1 learner handed in measuring_the_effect's notebooks" in canvas_out
+    )
+    assert (
+        "no submission (1 learner of the platform's list, an empty grade in its grade file): "
+        "Park, Kim (canvas-105)" in canvas_out
+    )
+    assert "] canvas-10" not in canvas_out, "a line per learner only with --verbose"
+    assert "total: 3 learners" in canvas_out and "rename its column" not in canvas_out
+    bar = said["canvas"].err.splitlines()
+    assert bar[-1].startswith("grading: 100%") and " 3/3 " in bar[-1], said["canvas"].err
+    moodle_out = said["moodle"].out
+    assert "  [1/2] moodle-20" in moodle_out and "  [2/2] moodle-20" in moodle_out
+    assert " 2/2 " in said["moodle"].err.splitlines()[-1]
+
+    with open(outs["canvas"] / "canvas_grades.csv", encoding="utf-8") as handle:
+        canvas_rows = list(csv.reader(handle))
+    assert canvas_rows[0] == [
+        "Student",
+        "ID",
+        "SIS User ID",
+        "SIS Login ID",
+        "Section",
+        "Cutout and CutMix (4401)",
     ]
-    full = canvas_rows[0][column]
-    assert full == "31", canvas_rows
-    assert canvas_rows[1][column] not in ("", full), "the mistake costs points, and is graded"
-    assert canvas_rows[2][column] == "", "the other assignment is not graded as 0"
+    assert [row[:2] for row in canvas_rows[1:]] == [
+        ["Hopper, Grace", "103"],
+        ["Lovelace, Ada", "101"],
+        ["Park, Kim", "105"],
+        ["Turing, Alan", "102"],
+    ]
+    grade_of = {row[1]: row[-1] for row in canvas_rows[1:]}
+    assert grade_of["101"] == "31", canvas_rows
+    assert grade_of["102"] not in ("", "31"), "the mistake costs points, and is graded"
+    assert grade_of["103"] == "", "the other assignment is not graded as 0"
+    assert grade_of["105"] == "", "nothing handed in: empty, not 0"
     grades = {r["student_id"]: r for r in csv.DictReader(open(outs["canvas"] / "grades.csv"))}
     assert (grades["canvas-102"]["late"], grades["canvas-101"]["late"]) == ("yes", "")
     assert grades["canvas-103"]["status"].startswith(
-        "needs attention: 'hopperg_103_9_04_measuring_the_effect.ipynb' is a notebook of "
-        "measuring_the_effect, not of this assignment"
+        "needs attention: handed in measuring_the_effect's notebooks "
+        "('hopperg_103_9_04_measuring_the_effect.ipynb'), not this assignment's"
     )
+    report = (outs["canvas"] / "class_report.html").read_text()
+    assert "No submission: 1 learner" in report and "Park, Kim (canvas-105)" in report
     rows = json.loads((outs["canvas"] / "tests.json").read_text())
     assert any(
         r["learner"] == "canvas-102" and "lam_not_readjusted" in r["mistake"] for r in rows

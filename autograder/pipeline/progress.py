@@ -9,6 +9,7 @@ test), the same bar is printed as a line of its own at the start, at most every
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -57,7 +58,19 @@ class ClassProgress:
             return
         stream = self.stream or sys.stderr
         if stream.isatty():
-            self._tqdm = tqdm(total=total, file=stream, dynamic_ncols=True, **BAR)
+            # A terminal that reports no size (some pseudo-terminals) would get no bar at all.
+            try:
+                size = os.get_terminal_size(stream.fileno())
+            except (OSError, ValueError, AttributeError):
+                size = os.terminal_size((0, 0))
+            self._tqdm = tqdm(
+                total=total,
+                file=stream,
+                dynamic_ncols=size.columns > 0,
+                ncols=size.columns or 80,
+                nrows=size.lines or 24,
+                **BAR,
+            )
         else:
             self._log_line()
 

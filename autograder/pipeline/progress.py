@@ -57,6 +57,7 @@ class ClassProgress:
         if not self.bar:
             return
         stream = self.stream or sys.stderr
+        sys.stdout.flush()  # what was said before the bar comes before it in a shared log
         if stream.isatty():
             # A terminal that reports no size (some pseudo-terminals) would get no bar at all.
             try:
@@ -95,6 +96,7 @@ class ClassProgress:
             self._log_line()
 
     def _log_line(self) -> None:
+        sys.stdout.flush()
         elapsed = time.monotonic() - self._started
         meter = tqdm.format_meter(
             self.done,

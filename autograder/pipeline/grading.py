@@ -37,10 +37,13 @@ from autograder.pipeline.intake import (
 from autograder.pipeline.learner_result import LearnerResult, learner_row
 from autograder.pipeline.notebook_repair import sanitize
 from autograder.pipeline.outputs import write_outputs
+from autograder.pipeline.progress import ClassProgress
 from autograder.pipeline.reasons import FLAGS, Reason, failure_reason
 from autograder.pipeline.recorded import failure_messages, made_inert, max_points, scores_or_none
+from autograder.pipeline.rosters import Roster
 from autograder.pipeline.summary import class_summary_text
 from autograder.pipeline.suspicious import findings
+from autograder.pipeline.tallies import count_text
 from autograder.pipeline.tampering import release_cells, tampering
 from autograder.plugins.inert import is_active
 from autograder.plugins.sandbox import protections
@@ -247,12 +250,16 @@ def grade_class(
     assignment: str = ASSIGNMENT,
     course_dir: Path | None = None,
     reuse_canary_from: Path | None = None,
+    shown: ClassProgress | None = None,
+    rosters: dict[str, Roster] | None = None,
 ) -> list[LearnerResult]:
     """Grade every learner's `assignment` found in `submissions`; write all outputs into
     `out_dir`. limits: default `limits_for(assignment)`. course_dir: nbgrader's course folder
     (gradebook, autograded notebooks), default `out_dir/course`; one folder can hold every
     assignment of the course, for Formgrader. reuse_canary_from: a folder of passing canaries
-    (canary.py) to reuse when nothing the canary depends on changed."""
+    (canary.py) to reuse when nothing the canary depends on changed. shown: how progress is
+    shown (progress.py), default a line per learner through `progress`. rosters: the
+    platforms' own lists of the class, for their grade files (rosters.py)."""
     limits = limits or limits_for(assignment)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -285,30 +292,34 @@ def grade_class(
     else:
         progress(f"  reference: full marks ({canary.seconds:.1f} s)")
 
-    done = []
-
-    def report(result: LearnerResult) -> None:
-        done.append(result)
-        score = "-" if result.score is None else f"{result.score:g}/{result.max:g}"
-        progress(
-            f"  [{len(done)}/{len(found)}] {result.learner}: {score}, {result.status} ({result.seconds:.1f} s)"
+    shown = shown or ClassProgress(say=progress)
+    shown.start(len(found))
+    try:
+        results = grade_learners(
+            course,
+            found,
+            points,
+            limits,
+            workers,
+            on_result=shown.learner_done,
+            released=release_cells(release, SOLUTIONS / assignment),
         )
+    finally:
+        shown.close()
 
-    results = grade_learners(
-        course,
-        found,
-        points,
-        limits,
-        workers,
-        on_result=report,
-        released=release_cells(release, SOLUTIONS / assignment),
-    )
-
-    write_outputs(course, results, out_dir, found)
+    lms_files = write_outputs(course, results, out_dir, found, rosters)
     progress("")
     progress(
         class_summary_text(
             [learner_row(r) for r in results], [row for r in results for row in r.rows]
         )
     )
+    if lms_files.absent:
+        progress(
+            f"no submission ({count_text(len(lms_files.absent), 'learner')} of the platform's "
+            "list, an empty grade in its grade file): "
+            + "; ".join(f"{name} ({learner})" for _lms, learner, name in lms_files.absent)
+        )
+    for note in lms_files.notes:
+        progress(note)
     return results

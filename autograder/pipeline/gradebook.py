@@ -99,7 +99,7 @@ def creation_lock(url: str) -> Iterator[None]:
         try:
             connection = engine.connect()
         except OperationalError as error:
-            reason = str(error.orig).strip().splitlines()[-1] if error.orig else str(error)
+            reason = " ".join(str(error.orig or error).split())  # libpq's lines, on one
             raise GradebookUnreachable(
                 f"cannot reach the gradebook at {shown(url)}: {reason}"
             ) from None

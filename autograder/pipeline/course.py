@@ -23,7 +23,8 @@ from pathlib import Path
 import nbformat
 
 from autograder.limits import COMMAND_SECONDS, DEFAULT_LIMITS, NBGRADER_CELL_SECONDS
-from autograder.plugins.settings import config_file_text
+from autograder.pipeline.gradebook import creation_lock, sqlite_url
+from autograder.plugins.settings import COURSE_ID, config_file_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
@@ -49,11 +50,14 @@ class Course:
     """A folder that nbgrader treats as a course: gradebook, submitted, autograded, feedback.
 
     assignment: the assignment (a folder of solutions/) that submit, autograde and scores use.
+    db: the gradebook's URL without a password (gradebook.gradebook_url); "" for the
+    course folder's own SQLite file.
     """
 
     root: Path
     source: Path = SOLUTIONS
     assignment: str = ASSIGNMENT
+    db: str = ""
 
     def __post_init__(self):
         # nbgrader runs with the course folder as its working folder: a relative path given
@@ -63,7 +67,14 @@ class Course:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.root / 'gradebook.db'}"
+        return self.db or sqlite_url(self.root)
+
+    def gradebook(self):
+        """nbgrader's Gradebook of this course (close it, or use it in a `with`)."""
+        from nbgrader.api import Gradebook
+
+        # The course id nbgrader's commands use: PostgreSQL enforces the assignment's link to it.
+        return Gradebook(self.db_url, COURSE_ID)
 
     def run(self, *args: str, timeout: float = COMMAND_SECONDS) -> subprocess.CompletedProcess:
         """Run one nbgrader command on this course; raise NbgraderError if it fails."""
@@ -95,12 +106,13 @@ class Course:
     def generate_release(self, release_dir: Path | None = None) -> Path:
         """nbgrader generate_assignment from the source notebooks; returns the release folder."""
         release_dir = Path(release_dir or self.root / "release")
-        self.run(
-            "generate_assignment",
-            self.assignment,
-            "--force",
-            f"--CourseDirectory.release_directory={release_dir}",
-        )
+        with creation_lock(self.db_url):  # graders on other machines may release at once
+            self.run(
+                "generate_assignment",
+                self.assignment,
+                "--force",
+                f"--CourseDirectory.release_directory={release_dir}",
+            )
         return release_dir / self.assignment
 
     def submit(self, student: str, notebooks: dict[str, nbformat.NotebookNode | Path]) -> Path:
@@ -160,9 +172,7 @@ class Course:
 
     def scores(self, student: str) -> dict[str, dict[str, tuple[float, float]]]:
         """{notebook file name: {grade_id: (score, max_score)}} from nbgrader's gradebook."""
-        from nbgrader.api import Gradebook
-
-        with Gradebook(self.db_url) as gradebook:
+        with self.gradebook() as gradebook:
             submission = gradebook.find_submission(self.assignment, student)
             return {
                 f"{notebook.name}.ipynb": {

@@ -26,6 +26,7 @@ from pathlib import Path
 from autograder.limits import DEFAULT_LIMITS, DEFAULT_WORKERS, Limits, limits_for
 from autograder.pipeline.canary import run_canary
 from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, Course
+from autograder.pipeline.gradebook import busy, gradebook_url, without_password
 from autograder.pipeline.intake import (
     NoSubmissions,
     Submission,
@@ -66,9 +67,9 @@ def _cell_number(where: str) -> int:
 def _forget(course: Course, learner: str) -> None:
     """Remove every earlier result of this learner for this assignment, so a failed regrade
     shows no stale score; their other assignments in the same course stay."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(course.db_url) as gradebook:
+    with course.gradebook() as gradebook:
         try:
             gradebook.remove_submission(course.assignment, learner)
         except MissingEntry:
@@ -227,12 +228,8 @@ def grade_learners(
             running.remove((prepared, grading))
             outcome = grading.outcome() if grading is not None else None
             learner = prepared.submission.learner
-            if (
-                outcome
-                and "database is locked" in outcome.get("log", "")
-                and learner not in retried
-            ):
-                retried.add(learner)  # two graders wrote the gradebook at once: grade again
+            if outcome and busy(outcome.get("log", "")) and learner not in retried:
+                retried.add(learner)  # another writer held the gradebook: grade again
                 waiting.insert(0, prepared.submission)
                 continue
             results[learner] = finish_learner(course, prepared, outcome, points, limits)
@@ -252,6 +249,7 @@ def grade_class(
     reuse_canary_from: Path | None = None,
     shown: ClassProgress | None = None,
     rosters: dict[str, Roster] | None = None,
+    db_url: str | None = None,
 ) -> list[LearnerResult]:
     """Grade every learner's `assignment` found in `submissions`; write all outputs into
     `out_dir`. limits: default `limits_for(assignment)`. course_dir: nbgrader's course folder
@@ -259,7 +257,9 @@ def grade_class(
     assignment of the course, for Formgrader. reuse_canary_from: a folder of passing canaries
     (canary.py) to reuse when nothing the canary depends on changed. shown: how progress is
     shown (progress.py), default a line per learner through `progress`. rosters: the
-    platforms' own lists of the class, for their grade files (rosters.py)."""
+    platforms' own lists of the class, for their grade files (rosters.py). db_url: the
+    gradebook's SQLAlchemy URL (PostgreSQL; its password goes to PGPASSWORD), default the
+    course folder's SQLite file; the canary always grades into a SQLite file of its own."""
     limits = limits or limits_for(assignment)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -269,7 +269,13 @@ def grade_class(
     progress("Learner code runs confined: " + "; ".join(enabled))
     for missing in disabled:
         progress(f"WARNING, protection off: {missing}")
-    course = Course(course_dir or out_dir / "course", assignment=assignment)
+    db = ""
+    if db_url:
+        db, secret = gradebook_url(db_url)
+        os.environ.update(secret)  # for nbgrader's commands and the forked graders alike
+    course = Course(course_dir or out_dir / "course", assignment=assignment, db=db)
+    if db:
+        progress(f"Gradebook: {without_password(db)}")
     release = course.generate_release()
     points = max_points(assignment)
     grade_ids = {name: grade_ids_of(release / name) for name in points}

@@ -65,9 +65,13 @@ AUTOGRADE_PREPROCESSORS = with_course_changes("autograde", nbgrader_defaults()["
 FEEDBACK_PREPROCESSORS = with_course_changes("feedback", nbgrader_defaults()["feedback"])
 
 
+# nbgrader's course id; a PostgreSQL gradebook needs one that is not empty.
+COURSE_ID = "cutout-cutmix"
+
+
 def apply(c) -> None:
     """Set the course's grading behaviour on an nbgrader config object `c`."""
-    c.CourseDirectory.course_id = "cutout-cutmix"
+    c.CourseDirectory.course_id = COURSE_ID
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     # A learner who deletes a test cell loses nothing but that answer: nbgrader puts it back.
     c.OverwriteCells.add_missing_cells = True

@@ -9,7 +9,10 @@ folder and file names unless --assignment names it. Writes into --out (default
 build/grading/<assignment>): feedback HTML (feedback/), grades.csv (nbgrader export),
 tests.csv and tests.json (one row per learner and test), learners.json, class_report.html;
 nbgrader's gradebook and autograded notebooks go to --course (default build/grading/course,
-shared by the assignments). Prints progress and a summary table.
+shared by the assignments). The due date and the roster come from Formgrader's gradebook
+(build/gradebook.db, see autograder/pipeline/course_book.py): work received after the due date
+(its timestamp.txt) gets the late penalty, and a learner of the roster who handed nothing in
+is "not submitted" in grades.csv. Prints progress and a summary table.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from autograder.limits import DEFAULT_WORKERS
 from autograder.pipeline.canary import CanaryFailed
 from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, assignments, notebook_names
+from autograder.pipeline.course_book import read_course_book
 from autograder.pipeline.grading import grade_class
 from autograder.pipeline.intake import NoSubmissions, assignments_in
 
@@ -101,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             assignment=args.assignment,
             course_dir=course,
             reuse_canary_from=args.reuse_canary,
+            course_book=read_course_book(args.assignment),
         )
     except (CanaryFailed, NoSubmissions) as error:
         print(f"\nSTOPPED: {error}", file=sys.stderr)

@@ -103,12 +103,20 @@ class Course:
         )
         return release_dir / self.assignment
 
-    def submit(self, student: str, notebooks: dict[str, nbformat.NotebookNode | Path]) -> Path:
-        """Place a learner's notebooks where nbgrader expects a collected submission."""
+    def submit(
+        self,
+        student: str,
+        notebooks: dict[str, nbformat.NotebookNode | Path],
+        timestamp: Path | None = None,
+    ) -> Path:
+        """Place a learner's notebooks where nbgrader expects a collected submission, with
+        the time it was received (`timestamp.txt`, for nbgrader's late penalty) if known."""
         folder = self.root / "submitted" / student / self.assignment
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
+        if timestamp is not None:
+            (folder / "timestamp.txt").write_text(Path(timestamp).read_text().strip()[:64])
         for name, notebook in notebooks.items():
             if isinstance(notebook, Path):
                 shutil.copyfile(notebook, folder / name)

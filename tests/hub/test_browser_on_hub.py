@@ -6,10 +6,12 @@ the instructor set meanwhile. The instructor collects in Formgrader, grades with
 course's grading command and releases the feedback; each learner fetches their feedback and
 reads it in JupyterLab: their score, the mistake named in the bank's words, the late
 penalty. grades.csv shows the penalty and the roster's learner who handed nothing in as
-"not submitted".
+"not submitted". A third learner hands in the payload bank of tests/payloads.py (as the
+browser tests' `mallory`); the feedback they read through the hub is checked with the
+browser tests' detectors (tests/browser/inert_checks.py).
 
 Screenshots of every step go to build/screenshots/<test>/; the two the README shows also go
-to build/screenshots/hub-readme/ (`make hub-screenshots` copies them to docs/images/).
+to build/screenshots/hub-readme/ (`make hub-screenshots` copies them to docs/screenshots/).
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from browser.inert_checks import Listener, Watched, assert_inert
 from browser.labtools import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    HOSTILE_NOTEBOOK,
     VIEWPORT,
     Steps,
     close_dialog,
@@ -39,6 +43,7 @@ from browser.labtools import (
     wait_for_kernel,
 )
 from conftest import ASSIGNMENT, LAYOUT
+from payloads import add_payloads
 from system_tools import ON_CI
 
 from augcourse.hints import hint
@@ -51,8 +56,8 @@ pytestmark = [pytest.mark.hub, pytest.mark.browser]
 # Learners of their own, so that what the other hub tests fetch and submit changes nothing here:
 # one gets everything right, one makes a mistake and is late; one on the roster never submits.
 RIGHT, MISTAKEN = LAYOUT.learners[2:4]
-ABSENT = LAYOUT.learners[4]
-BROWSER_LEARNERS = (RIGHT, MISTAKEN)
+ABSENT, HOSTILE = LAYOUT.learners[4:6]
+BROWSER_LEARNERS = (RIGHT, MISTAKEN, HOSTILE)
 MISTAKE = ("centered_box", "box_not_clipped")  # in NOTEBOOK, whose feedback the learner reads
 WAIT_MS = 60_000
 GRADING_SECONDS = 600
@@ -101,9 +106,10 @@ def list_button(panel, section: str, label: str):
     return row.locator("button", has_text=re.compile(f"^{label}$"))
 
 
-def write_answers(name: str, mistaken: bool) -> None:
+def write_answers(name: str, mistaken: bool, payloads_to: str | None = None) -> None:
     """The learner's work in their fetched notebooks, as they would have typed it: every
-    answer as the solution writes it, or with the bank's MISTAKE in its function."""
+    answer as the solution writes it, or with the bank's MISTAKE in its function; with
+    payloads_to, the payload bank (aimed at that listener) in HOSTILE_NOTEBOOK and beside it."""
     folder = Path("/home", name, ASSIGNMENT)
     account = folder.stat()
     for released in sorted((RELEASE / ASSIGNMENT).glob("*.ipynb")):
@@ -113,12 +119,26 @@ def write_answers(name: str, mistaken: bool) -> None:
                 MISTAKE[0].replace("_", "-") + "-answer"
             ):
                 cell.source = lookup(*MISTAKE).notebook_source()
+        if payloads_to and released.name == HOSTILE_NOTEBOOK:
+            add_payloads(notebook, folder, payloads_to)
         nbformat.write(notebook, folder / released.name)
-        os.chown(folder / released.name, account.st_uid, account.st_gid)
+    for path in folder.iterdir():
+        os.chown(path, account.st_uid, account.st_gid)
+
+
+def validate_notebook(hub, page, name: str, mistaken: bool, steps: Steps) -> None:
+    with steps(f"{name}: open {NOTEBOOK} and Validate"):
+        page.goto(f"{hub.url}/user/{name}/lab/tree/{ASSIGNMENT}/{NOTEBOOK}.ipynb")
+        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
+        wait_for_kernel(page)
+        message = validate(page, timeout=180_000).inner_text()
+        # Validate passes the right answers and lists the failing check of the mistake.
+        assert ("Success!" in message) != mistaken, message
+        close_dialog(page)
 
 
 def learner_fetches_validates_and_submits(
-    hub, browser, name: str, steps: Steps, mistaken: bool
+    hub, browser, name: str, steps: Steps, mistaken: bool, payloads_to: str | None = None
 ) -> None:
     context, page = log_in(browser, hub, name, steps)
     try:
@@ -126,15 +146,9 @@ def learner_fetches_validates_and_submits(
             panel = assignment_list(page)
             list_button(panel, "released_assignments_list", "Fetch").click()
             list_button(panel, "fetched_assignments_list", "Submit").wait_for()
-        write_answers(name, mistaken)
-        with steps(f"{name}: open {NOTEBOOK} and Validate"):
-            page.goto(f"{hub.url}/user/{name}/lab/tree/{ASSIGNMENT}/{NOTEBOOK}.ipynb")
-            page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
-            wait_for_kernel(page)
-            message = validate(page, timeout=180_000).inner_text()
-            # Validate passes the right answers and lists the failing check of the mistake.
-            assert ("Success!" in message) != mistaken, message
-            close_dialog(page)
+        write_answers(name, mistaken, payloads_to)
+        if payloads_to is None:  # the hostile learner's work matters for what others see
+            validate_notebook(hub, page, name, mistaken, steps)
         with steps(f"{name}: Submit"):
             panel = assignment_list(page)
             list_button(panel, "fetched_assignments_list", "Submit").click()
@@ -144,10 +158,14 @@ def learner_fetches_validates_and_submits(
         context.close()
 
 
-def learner_reads_feedback(hub, browser, name: str, steps: Steps) -> tuple[Path, str]:
-    """Fetch Feedback in the Assignment List, follow "view feedback" and open NOTEBOOK's page
-    in JupyterLab; returns the fetched page's file and the text the learner sees."""
+def learner_reads_feedback(
+    hub, browser, name: str, steps: Steps, notebook: str = NOTEBOOK, listener=None
+) -> tuple[Path, str]:
+    """Fetch Feedback in the Assignment List, follow "view feedback" and open the notebook's
+    page in JupyterLab; returns the fetched page's file and the text the learner sees. With a
+    listener, the page is checked with the payloads' detectors as the learner reads it."""
     context, page = log_in(browser, hub, name, steps)
+    watched = Watched(page)
     try:
         with steps(f"{name}: Fetch Feedback"):
             panel = assignment_list(page)
@@ -155,15 +173,28 @@ def learner_reads_feedback(hub, browser, name: str, steps: Steps) -> tuple[Path,
             row = panel.locator("#submitted_assignments_list .list_item", has_text=ASSIGNMENT)
             link = row.locator("a", has_text="view feedback").first
             link.wait_for()
-        with steps(f"{name}: read the feedback of {NOTEBOOK}"):
+        with steps(f"{name}: read the feedback of {notebook}"):
             link.click()  # the file browser goes to the feedback's folder
-            page.locator(".jp-DirListing-item", has_text=f"{NOTEBOOK}.html").dblclick()
+            page.locator(".jp-DirListing-item", has_text=f"{notebook}.html").dblclick()
             shown = page.frame_locator(".jp-HTMLViewer iframe").first.locator("body")
             shown.get_by_text("Score:").first.wait_for()
             text = " ".join(shown.inner_text().split())
+        if listener is not None:
+            with steps(f"{name}: the payloads in {notebook}'s feedback stay inert"):
+                page.wait_for_load_state("networkidle")
+                own = (f"{hub.url}/user/{name}/", f"{hub.url}/hub/", "data:", "blob:")
+                assert_inert(
+                    watched,
+                    listener,
+                    lambda url: url.startswith(own),
+                    f"{name}'s feedback {notebook} in JupyterLab on the hub",
+                    # The learner's content is in the viewer's frame; the lab's own page is
+                    # checked for the payloads' marker only.
+                    content_frames=lambda frame: frame != page.main_frame,
+                )
     finally:
         context.close()
-    (page_file,) = Path("/home", name, ASSIGNMENT, "feedback").glob(f"*/{NOTEBOOK}.html")
+    (page_file,) = Path("/home", name, ASSIGNMENT, "feedback").glob(f"*/{notebook}.html")
     return page_file, text
 
 
@@ -229,7 +260,7 @@ def grade_and_release_feedback(hub, instructor) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def whole_loop(hub, instructor, steps: Steps) -> dict:
+def whole_loop(hub, instructor, steps: Steps, listener: Listener) -> dict:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -242,12 +273,19 @@ def whole_loop(hub, instructor, steps: Steps) -> dict:
             learner_fetches_validates_and_submits(hub, browser, RIGHT, steps, mistaken=False)
             due = set_due_date_now(hub, instructor)
             learner_fetches_validates_and_submits(hub, browser, MISTAKEN, steps, mistaken=True)
+            learner_fetches_validates_and_submits(
+                hub, browser, HOSTILE, steps, mistaken=False, payloads_to=listener.base
+            )
             instructor_collects(hub, browser, steps)
             with steps("instructor: grade with the course's command, release feedback"):
                 grade_and_release_feedback(hub, instructor)
             seen = {
-                name: learner_reads_feedback(hub, browser, name, steps) for name in BROWSER_LEARNERS
+                name: learner_reads_feedback(hub, browser, name, steps)
+                for name in (RIGHT, MISTAKEN)
             }
+            seen[HOSTILE] = learner_reads_feedback(
+                hub, browser, HOSTILE, steps, HOSTILE_NOTEBOOK.removesuffix(".ipynb"), listener
+            )
             return {"seen": seen, "due": due, "seconds": time.monotonic() - started}
         finally:
             browser.close()
@@ -278,7 +316,11 @@ def test_release_fetch_validate_submit_collect_grade_feedback_in_browsers(hub, i
     # Playwright's sync API runs its own event loop: a thread of its own keeps it apart from
     # the browser tests' Playwright of the same session.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        loop = pool.submit(whole_loop, hub, instructor, steps).result()
+        listener = Listener()  # where every payload reports if it runs or loads
+        try:
+            loop = pool.submit(whole_loop, hub, instructor, steps, listener).result()
+        finally:
+            listener.close()
     keep_readme_shots(steps)
     (steps.folder / "loop_seconds.json").write_text(
         json.dumps({"release_to_feedback": loop["seconds"]})
@@ -323,3 +365,9 @@ def test_release_fetch_validate_submit_collect_grade_feedback_in_browsers(hub, i
     learners = {r["learner"]: r for r in json.loads((RESULTS / "learners.json").read_text())}
     assert learners[MISTAKEN]["score"] == pytest.approx(raw * 0.9)
     assert learners[MISTAKEN]["late"] == "yes"
+
+    # The hostile learner's own text is on the page they read, as text; the payloads did not
+    # run (checked as they read it) and got them nothing over the same right answers.
+    hostile = loop["seen"][HOSTILE][1]
+    assert "A learner's heading" in hostile, hostile[:500]
+    assert "made inert" in learners[HOSTILE]["status"], learners[HOSTILE]["status"]

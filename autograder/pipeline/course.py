@@ -116,7 +116,15 @@ class Course:
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
         if timestamp is not None:
-            (folder / "timestamp.txt").write_text(Path(timestamp).read_text().strip()[:64])
+            from nbgrader.utils import parse_utc
+
+            text = Path(timestamp).read_text(errors="replace").strip()[:64]
+            try:
+                parse_utc(text)
+            except (ValueError, OverflowError):
+                text = ""  # not a time: graded as if none was given, as nbgrader would
+            if text:
+                (folder / "timestamp.txt").write_text(text)
         for name, notebook in notebooks.items():
             if isinstance(notebook, Path):
                 shutil.copyfile(notebook, folder / name)

@@ -16,7 +16,7 @@ export IPYTHONDIR := $(BUILD)/ipython
 export MPLCONFIGDIR := $(BUILD)/matplotlib
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test check release grade lab instructor-lab system-packages benchmark lint format clean hub hub-stop
+.PHONY: demo test check release grade lab instructor-lab system-packages benchmark lint format clean hub hub-stop hub-screenshots hub-benchmark
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -72,6 +72,14 @@ hub: $(INSTALLED)
 
 hub-stop: $(INSTALLED)
 	$(PYTHON) -m autograder.hub stop --learners $(LEARNERS)
+
+# The README's pictures of the hub loop, as the hub's browser test last saved them.
+hub-screenshots:
+	cp build/screenshots/hub-readme/hub_assignment_list.png build/screenshots/hub-readme/hub_feedback.png docs/screenshots/
+
+# Learners' servers started one more at a time until one is slow or memory runs short (root).
+hub-benchmark: $(INSTALLED)
+	$(PYTHON) benchmarks/hub_servers.py
 
 lint: $(INSTALLED)
 	$(PYTHON) -m ruff check --fix .

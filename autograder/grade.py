@@ -14,6 +14,10 @@ shared by the assignments), the gradebook to a PostgreSQL database instead with
 canvas_grades.csv / moodle_grades.csv for learners from those platforms' archives, with the
 platform's own list of the class when given (--canvas-gradebook, --moodle-worksheet). Shows a
 progress bar on stderr (a line per learner with --verbose) and ends with a summary table.
+The due date and the roster come from Formgrader's gradebook (build/gradebook.db, see
+autograder/pipeline/course_book.py): work received after the due date (its timestamp.txt)
+gets the late penalty, and a learner of the roster who handed nothing in is "not submitted"
+in grades.csv.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path
 from autograder.limits import DEFAULT_WORKERS
 from autograder.pipeline.canary import CanaryFailed
 from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, assignments, notebook_names
+from autograder.pipeline.course_book import read_course_book
 from autograder.pipeline.gradebook import GradebookUnreachable, gradebook_url, without_password
 from autograder.pipeline.grading import grade_class
 from autograder.pipeline.intake import (
@@ -217,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             shown=ClassProgress(verbose=args.verbose, bar=True),
             rosters=rosters,
             db_url=args.db,
+            course_book=read_course_book(args.assignment),
         )
     except (CanaryFailed, NoSubmissions, GradebookUnreachable) as error:
         print(f"\nSTOPPED: {error}", file=sys.stderr)

@@ -115,12 +115,28 @@ class Course:
             )
         return release_dir / self.assignment
 
-    def submit(self, student: str, notebooks: dict[str, nbformat.NotebookNode | Path]) -> Path:
-        """Place a learner's notebooks where nbgrader expects a collected submission."""
+    def submit(
+        self,
+        student: str,
+        notebooks: dict[str, nbformat.NotebookNode | Path],
+        timestamp: Path | None = None,
+    ) -> Path:
+        """Place a learner's notebooks where nbgrader expects a collected submission, with
+        the time it was received (`timestamp.txt`, for nbgrader's late penalty) if known."""
         folder = self.root / "submitted" / student / self.assignment
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
+        if timestamp is not None:
+            from nbgrader.utils import parse_utc
+
+            text = Path(timestamp).read_text(errors="replace").strip()[:64]
+            try:
+                parse_utc(text)
+            except (ValueError, OverflowError):
+                text = ""  # not a time: graded as if none was given, as nbgrader would
+            if text:
+                (folder / "timestamp.txt").write_text(text)
         for name, notebook in notebooks.items():
             if isinstance(notebook, Path):
                 shutil.copyfile(notebook, folder / name)

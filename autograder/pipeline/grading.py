@@ -26,6 +26,7 @@ from pathlib import Path
 from autograder.limits import DEFAULT_LIMITS, DEFAULT_WORKERS, Limits, limits_for
 from autograder.pipeline.canary import run_canary
 from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, Course
+from autograder.pipeline.course_book import CourseBook, apply_course_book
 from autograder.pipeline.gradebook import busy, gradebook_url, without_password
 from autograder.pipeline.intake import (
     NoSubmissions,
@@ -40,7 +41,13 @@ from autograder.pipeline.notebook_repair import sanitize
 from autograder.pipeline.outputs import write_outputs
 from autograder.pipeline.progress import ClassProgress
 from autograder.pipeline.reasons import FLAGS, Reason, failure_reason
-from autograder.pipeline.recorded import failure_messages, made_inert, max_points, scores_or_none
+from autograder.pipeline.recorded import (
+    failure_messages,
+    lateness,
+    made_inert,
+    max_points,
+    scores_or_none,
+)
 from autograder.pipeline.rosters import Roster
 from autograder.pipeline.summary import class_summary_text
 from autograder.pipeline.suspicious import findings
@@ -127,7 +134,7 @@ def prepare_learner(
         if notebook is not None:
             clean[name] = notebook
     if clean:
-        course.submit(submission.learner, clean)
+        course.submit(submission.learner, clean, submission.timestamp)
     return Prepared(submission, clean, notes, attention, started, flags)
 
 
@@ -192,6 +199,15 @@ def finish_learner(
             )
     graded_rows = [r for r in result.rows if r["points"] is not None]
     result.score = sum(r["points"] for r in graded_rows) if graded_rows else None
+    if scores:
+        result.seconds_late, result.late_penalty = lateness(course, learner)
+        if result.seconds_late > 0:
+            notes.append(
+                f"received {result.seconds_late / 3600:.1f} h after the due date: "
+                f"late penalty {result.late_penalty:g} points"
+            )
+        if result.score is not None:
+            result.score -= result.late_penalty
     result.reasons = list(dict.fromkeys(attention))
     result.seconds = time.perf_counter() - prepared.started
     return result
@@ -250,6 +266,7 @@ def grade_class(
     shown: ClassProgress | None = None,
     rosters: dict[str, Roster] | None = None,
     db_url: str | None = None,
+    course_book: CourseBook | None = None,
 ) -> list[LearnerResult]:
     """Grade every learner's `assignment` found in `submissions`; write all outputs into
     `out_dir`. limits: default `limits_for(assignment)`. course_dir: nbgrader's course folder
@@ -259,7 +276,9 @@ def grade_class(
     shown (progress.py), default a line per learner through `progress`. rosters: the
     platforms' own lists of the class, for their grade files (rosters.py). db_url: the
     gradebook's SQLAlchemy URL (PostgreSQL; its password goes to PGPASSWORD), default the
-    course folder's SQLite file; the canary always grades into a SQLite file of its own."""
+    course folder's SQLite file; the canary always grades into a SQLite file of its own.
+    course_book: the due date and roster set in Formgrader (course_book.py), applied to the
+    grading gradebook."""
     limits = limits or limits_for(assignment)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -277,6 +296,10 @@ def grade_class(
     if db:
         progress(f"Gradebook: {without_password(db)}")
     release = course.generate_release()
+    if course_book is not None:
+        apply_course_book(course.db_url, assignment, course_book)
+        if course_book.duedate is not None:
+            progress(f"Due date: {course_book.duedate:%Y-%m-%d %H:%M:%S} UTC")
     points = max_points(assignment)
     grade_ids = {name: grade_ids_of(release / name) for name in points}
     # A zip is extracted into the results folder (replaced on each run), not left in /tmp.

@@ -51,6 +51,9 @@ def write_outputs(
     Returns what was written for the platforms and what to say about it."""
     rows = [row for result in results for row in result.rows]
     origins = {s.learner: origin(s) for s in submissions}
+    for result in results:  # received after the due date set in Formgrader
+        if result.seconds_late > 0:
+            origins[result.learner] = origins.get(result.learner, origin(None)) | {"late": "yes"}
     export_grades(course, results, out_dir / "grades.csv", origins)
     lms_files = write_lms_grades(
         results, list(submissions), out_dir, course.assignment, rosters=rosters
@@ -99,7 +102,8 @@ def _is_page(path: Path) -> bool:
 
 def origin(submission: Submission | None) -> dict:
     """Who the download says the learner is: {"name", "lms", "lms_id", "late"}; lms and
-    lms_id empty for a download of no known platform, late "yes" or "" (unknown or on time)."""
+    lms_id empty for a download of no known platform, late "yes" or "" (unknown or on time;
+    write_outputs also marks work received after the due date)."""
     identity = submission.lms if submission else None
     return {
         "name": submission.name if submission else "",

@@ -91,6 +91,10 @@ def apply(c) -> None:
     c.InertFeedbackExporter.template_name = INERT_TEMPLATE
     c.InertFeedbackExporter.extra_template_basedirs = [str(TEMPLATES), str(NBGRADER_TEMPLATES)]
     c.InertFeedbackExporter.extra_template_paths = INERT_TEMPLATE_PATHS
+    # Work received after the due date loses 10 % of each notebook's score per started day
+    # late (autograder/plugins/late.py); change the share here, 0 for no penalty.
+    c.AssignLatePenalties.plugin_class = "autograder.plugins.late.CourseLatePenalty"
+    c.CourseLatePenalty.percent_per_day = 10.0
 
 
 def config_file_text() -> str:

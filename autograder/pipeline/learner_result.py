@@ -15,6 +15,7 @@ class LearnerResult:
     notes: everything worth knowing about the submission, one sentence each.
     rows: one dict per (notebook, graded test cell); see `report` for the keys.
     reasons: why the learner needs an instructor's attention; none means graded.
+    timings: seconds per phase of the grading (autograder/plugins/timing.py).
     """
 
     learner: str
@@ -24,6 +25,7 @@ class LearnerResult:
     notes: list[str] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def status(self) -> str:

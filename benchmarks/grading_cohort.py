@@ -181,8 +181,15 @@ def phase_means(learners: list[dict]) -> dict[str, float]:
 
 
 def summary(figures: dict, n: int) -> dict:
+    """Per learner: wall, CPU and rate over the whole command (the course's canary, release
+    and outputs included); for the course's command also the mean of its learners' own
+    seconds (canary excluded), as recorded in learners.json."""
+    learners = figures.get("learners") or []
     return {
         "seconds_per_learner": figures["wall"] / n,
+        "learner_seconds_mean": (
+            sum(r["seconds"] for r in learners) / len(learners) if learners else None
+        ),
         "cpu_seconds_per_learner": figures["cpu"] / n,
         "learners_per_minute": 60 * n / figures["wall"],
         "peak_memory_mib": figures["peak_mib"],
@@ -196,17 +203,27 @@ def markdown(report: dict) -> str:
         "",
         f"{report['conditions']}",
         "",
-        "| assignment | mode | s/learner | CPU-s/learner | learners/min | peak MiB | wall s |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| assignment | mode | s/learner | CPU-s/learner | learners/min | peak MiB | wall s "
+        "| s/learner, canary excluded |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for assignment, modes in report["assignments"].items():
         for mode, s in modes["summary"].items():
             lines.append(
                 f"| {assignment} | {mode} | {s['seconds_per_learner']:.2f} | "
                 f"{s['cpu_seconds_per_learner']:.2f} | {s['learners_per_minute']:.1f} | "
-                f"{s['peak_memory_mib']:.0f} | {s['wall_seconds']:.0f} |"
+                f"{s['peak_memory_mib']:.0f} | {s['wall_seconds']:.0f} | "
+                + ("-" if s["learner_seconds_mean"] is None else f"{s['learner_seconds_mean']:.2f}")
+                + " |"
             )
-    lines += ["", "Per learner, course's command, mean seconds by phase:", ""]
+    lines += [
+        "",
+        "s/learner, CPU-s/learner, learners/min: the whole command over N (the course's canary,",
+        "release and outputs included). CPU-seconds: every process of the command's tree.",
+        "",
+        "Per learner, course's command, mean seconds by phase:",
+        "",
+    ]
     names = list(report["assignments"])
     lines += ["| phase | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
     for phase in [*PHASES, "unmeasured"]:

@@ -265,8 +265,10 @@ def _grade_in_child(
     config.Execute.timeout = cell_timeout
     # Demonstrations unchanged from the release that nothing graded depends on are left out
     # (autograder/plugins/demonstrations.py); the release is where generate_release put it.
-    release = course.root / "release" / course.assignment
-    config.ExecuteAndDecide.skip_demonstrations_of = str(release)
+    # COURSE_RUN_EVERY_CELL=1 runs them all (to compare, or to see every output in feedback).
+    if os.environ.get("COURSE_RUN_EVERY_CELL") != "1":
+        release = course.root / "release" / course.assignment
+        config.ExecuteAndDecide.skip_demonstrations_of = str(release)
     # nbgrader's post-convert hook (nbgrader_settings.py) removes what the learner's code
     # wrote beside its notebooks; here it also tells what, for the instructor's notes.
     removed: list[str] = []

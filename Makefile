@@ -59,9 +59,16 @@ grade: $(INSTALLED)
 release: $(INSTALLED)
 	$(PYTHON) -m autograder.release
 
-# Seconds per submission, grading before and after verdicts moved out of the kernel.
+# Grading speed on a synthetic cohort of N learners per assignment (60% right, 30% with bank
+# mistakes, 10% broken): stock serial nbgrader autograde against the course's command, with
+# the course's time per phase. BASELINE=0 grades with the course's command only.
+# Results: build/benchmark/benchmark.md and benchmark.json.
+N ?= 40
+BASELINE ?= 1
+WORKERS_BENCH ?= $(if $(WORKERS),$(WORKERS),1)
 benchmark: $(INSTALLED) system-packages
-	MPLBACKEND=Agg $(PYTHON) benchmarks/grading_speed.py
+	MPLBACKEND=Agg $(PYTHON) benchmarks/grading_cohort.py --learners $(N) --workers $(WORKERS_BENCH) \
+		$(if $(ASSIGNMENTS),--assignments $(ASSIGNMENTS)) $(if $(filter 0,$(BASELINE)),--no-baseline)
 
 # The course on JupyterHub at http://127.0.0.1:$(PORT) (root): PAM accounts course-instructor and
 # course-learner-1..$(LEARNERS), each server in its own account, the exchange as a service.

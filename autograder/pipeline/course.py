@@ -217,7 +217,8 @@ class LearnerGrading:
         self._scratch = tempfile.TemporaryDirectory(prefix="grading-")
         self._result = Path(self._scratch.name) / "result.json"
         self._child = multiprocessing.get_context("fork").Process(
-            target=_grade_in_child, args=(course, student, cell_timeout, self._result)
+            target=_grade_in_child,
+            args=(course, student, cell_timeout, self._result, time.monotonic()),
         )
         self.started = time.monotonic()
         self._child.start()
@@ -253,8 +254,13 @@ class LearnerGrading:
             self._scratch.cleanup()
 
 
-def _grade_in_child(course: Course, student: str, cell_timeout: int, result_path: Path) -> None:
-    """Body of Course.grade_one's child: its own session, quiet, nbgrader's API."""
+def _grade_in_child(
+    course: Course, student: str, cell_timeout: int, result_path: Path, forked: float
+) -> None:
+    """Body of Course.grade_one's child: its own session, quiet, nbgrader's API.
+
+    forked: time.monotonic() just before the fork (the clock is the machine's, shared by
+    parent and child), so the start-up counts from there."""
     os.setsid()  # so the parent can kill this process and every kernel it starts at once
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
@@ -263,6 +269,7 @@ def _grade_in_child(course: Course, student: str, cell_timeout: int, result_path
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
+    from autograder.plugins import timing
     from autograder.plugins.sandbox import write_kernelspec
     from autograder.plugins.settings import apply
 
@@ -282,12 +289,27 @@ def _grade_in_child(course: Course, student: str, cell_timeout: int, result_path
     config.CourseDirectory.source_directory = str(course.source)
     config.CourseDirectory.db_url = course.db_url
     config.Execute.timeout = cell_timeout
+    # Demonstrations unchanged from the release that nothing graded depends on are left out
+    # (autograder/plugins/demonstrations.py); the release is where generate_release put it.
+    # COURSE_RUN_EVERY_CELL=1 runs them all (to compare, or to see every output in feedback).
+    if os.environ.get("COURSE_RUN_EVERY_CELL") != "1":
+        release = course.root / "release" / course.assignment
+        config.ExecuteAndDecide.skip_demonstrations_of = str(release)
     # nbgrader's post-convert hook (nbgrader_settings.py) removes what the learner's code
     # wrote beside its notebooks; here it also tells what, for the instructor's notes.
     removed: list[str] = []
     config.Autograde.post_convert_hook = lambda **hook: removed.extend(remove_learner_files(**hook))
     api = NbGraderAPI(config=config)
-    graded = api.autograde(course.assignment, student)
+    timing.add("start-up", time.monotonic() - forked)
+
+    def timed(step, *args):
+        before, started = timing.spent(), time.perf_counter()
+        with timing.steps_timed():
+            done = step(*args)
+        timing.rest("nbgrader other", time.perf_counter() - started, before)
+        return done
+
+    graded = timed(api.autograde, course.assignment, student)
     result = {
         "success": graded["success"],
         "stage": "autograde",
@@ -295,13 +317,14 @@ def _grade_in_child(course: Course, student: str, cell_timeout: int, result_path
         "removed": removed,
     }
     if graded["success"]:
-        feedback = api.generate_feedback(course.assignment, student)
+        feedback = timed(api.generate_feedback, course.assignment, student)
         result = {
             "success": feedback["success"],
             "stage": "feedback",
             "log": feedback.get("log", "") + feedback.get("error", ""),
             "removed": removed,
         }
+    result["timings"] = timing.take()
     Path(result_path).write_text(json.dumps(result))
 
 

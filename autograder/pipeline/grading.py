@@ -97,6 +97,7 @@ class Prepared:
     attention: list[Reason]
     started: float
     flags: dict[str, list[str]] = field(default_factory=dict)  # notebook -> what it tried
+    prepare_seconds: float = 0.0
 
 
 def prepare_learner(
@@ -135,7 +136,9 @@ def prepare_learner(
             clean[name] = notebook
     if clean:
         course.submit(submission.learner, clean, submission.timestamp)
-    return Prepared(submission, clean, notes, attention, started, flags)
+    return Prepared(
+        submission, clean, notes, attention, started, flags, time.perf_counter() - started
+    )
 
 
 def finish_learner(
@@ -146,6 +149,7 @@ def finish_learner(
     limits: Limits,
 ) -> LearnerResult:
     """Read what nbgrader recorded for one learner and decide their status."""
+    reading = time.perf_counter()
     learner = prepared.submission.learner
     attention = list(prepared.attention)
     if outcome is not None and not outcome["success"]:
@@ -209,6 +213,11 @@ def finish_learner(
         if result.score is not None:
             result.score -= result.late_penalty
     result.reasons = list(dict.fromkeys(attention))
+    result.timings = {
+        "prepare": round(prepared.prepare_seconds, 4),
+        **((outcome or {}).get("timings") or {}),
+        "results": round(time.perf_counter() - reading, 4),
+    }
     result.seconds = time.perf_counter() - prepared.started
     return result
 

@@ -16,6 +16,7 @@ class LearnerResult:
     notes: everything worth knowing about the submission, one sentence each.
     rows: one dict per (notebook, graded test cell); see `report` for the keys.
     reasons: why the learner needs an instructor's attention; none means graded.
+    timings: seconds per phase of the grading (autograder/plugins/timing.py).
     """
 
     learner: str
@@ -27,6 +28,7 @@ class LearnerResult:
     reasons: list[Reason] = field(default_factory=list)
     seconds_late: float = 0.0  # after the due date, by the exchange's receipt time
     late_penalty: float = 0.0  # points taken for it; `score` is after the penalty
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def status(self) -> str:

@@ -5,7 +5,8 @@ canvas_grades.csv, moodle_grades.csv  beside it, for the learners whose work cam
                 platform's archive (lms_grades.py);
 tests.csv/.json one row per learner and graded test (points, verdict, mistake key, flags);
 learners.json   one object per learner: status, reasons ({"kind", "notebook", "text"}),
-                score, notes, name, lms, lms_id, late;
+                score, notes, name, lms, lms_id, late, timings (seconds per phase of the
+                grading, autograder/plugins/timing.py);
 class_report.html and feedback/ (nbgrader's pages, and a page for each notebook nbgrader
                 wrote none for).
 """
@@ -67,6 +68,7 @@ def write_outputs(
         learner_row(r)
         | {"reasons": [reason.as_json() for reason in r.reasons], "notes": r.notes}
         | origins.get(r.learner, origin(None))
+        | {"timings": r.timings}
         for r in results
     ]
     (out_dir / "learners.json").write_text(json.dumps(learners, indent=1))

@@ -21,6 +21,7 @@ from pathlib import Path
 from autograder.limits import DEFAULT_WORKERS
 from autograder.pipeline.canary import CanaryFailed
 from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, assignments, notebook_names
+from autograder.pipeline.distributed import ClusterNotReady
 from autograder.pipeline.grading import grade_class
 from autograder.pipeline.intake import NoSubmissions, assignments_in
 
@@ -83,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
         help="keep passing canaries' records in FOLDER and skip grading the reference when "
         "nothing it depends on changed (solutions, course code, package versions, limits)",
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="grade the learners on the workers of this Dask cluster (docs/instructors.md); "
+        "the canary, the gradebook and the outputs stay on this machine",
+    )
     args = parser.parse_args(argv)
     if not args.submissions.exists():
         parser.error(f"{args.submissions} does not exist")
@@ -101,8 +108,9 @@ def main(argv: list[str] | None = None) -> int:
             assignment=args.assignment,
             course_dir=course,
             reuse_canary_from=args.reuse_canary,
+            scheduler=args.scheduler,
         )
-    except (CanaryFailed, NoSubmissions) as error:
+    except (CanaryFailed, NoSubmissions, ClusterNotReady) as error:
         print(f"\nSTOPPED: {error}", file=sys.stderr)
         return 2
     attention = sum(r.status != "graded" for r in results)

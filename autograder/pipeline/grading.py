@@ -15,6 +15,7 @@ The flow for one run (see `grade_class`):
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import shutil
@@ -247,12 +248,15 @@ def grade_class(
     assignment: str = ASSIGNMENT,
     course_dir: Path | None = None,
     reuse_canary_from: Path | None = None,
+    scheduler: str | None = None,
 ) -> list[LearnerResult]:
     """Grade every learner's `assignment` found in `submissions`; write all outputs into
     `out_dir`. limits: default `limits_for(assignment)`. course_dir: nbgrader's course folder
     (gradebook, autograded notebooks), default `out_dir/course`; one folder can hold every
     assignment of the course, for Formgrader. reuse_canary_from: a folder of passing canaries
-    (canary.py) to reuse when nothing the canary depends on changed."""
+    (canary.py) to reuse when nothing the canary depends on changed. scheduler: the address
+    of a Dask cluster (tcp://HOST:PORT) whose workers grade the learners (distributed.py);
+    None grades them here, `workers` at once."""
     limits = limits or limits_for(assignment)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -294,7 +298,13 @@ def grade_class(
             f"  [{len(done)}/{len(found)}] {result.learner}: {score}, {result.status} ({result.seconds:.1f} s)"
         )
 
-    results = grade_learners(
+    grade = grade_learners
+    if scheduler:
+        from autograder.pipeline.distributed import grade_on_cluster
+
+        progress(f"Grading on the Dask cluster at {scheduler}")
+        grade = functools.partial(grade_on_cluster, scheduler)
+    results = grade(
         course,
         found,
         points,

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -26,8 +27,9 @@ import pytest
 from sample_class import LIMITS, SEED, record
 from system_tools import needs_bubblewrap
 
-from autograder.pipeline.course import ASSIGNMENT, Course
-from autograder.pipeline.distributed import ClusterNotReady
+from autograder import grade
+from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, Course
+from autograder.pipeline.distributed import ClusterNotReady, connect
 from autograder.pipeline.grading import grade_class
 
 pytestmark = [pytest.mark.nbgrader, needs_bubblewrap]
@@ -214,14 +216,18 @@ def test_grading_on_dask_equals_the_local_run_and_survives_a_killed_worker(
     assert course.scores("ada") == Course(local["out"] / "course").scores("ada")
     assert "ada" in (out / "grades.csv").read_text()
     assert any("Dask cluster" in line for line in lines)
+    # Workers keep only their release of the course, no learner's folder.
+    left = [p for p in cluster.folder.glob("w*/**/learner-*")]
+    assert not left, left
 
 
-def test_workers_that_cannot_fork_are_refused_before_grading(cluster, tmp_path):
-    """A nanny's daemonic worker could not start the per-learner grader: the run stops first."""
+def test_workers_that_cannot_fork_stop_the_command_before_the_canary(cluster, tmp_path, capsys):
+    """A nanny's daemonic worker could not start the per-learner grader: the command stops
+    before grading anything, saying how to start the workers."""
     from distributed import Client
 
-    from autograder.pipeline.distributed import check_workers
-
+    submitted = tmp_path / "submitted" / "reference" / ASSIGNMENT
+    shutil.copytree(SOLUTIONS / ASSIGNMENT, submitted)
     cluster.add_worker("daemonic")  # the nanny's default: a daemonic worker
     with Client(cluster.address, timeout="60s") as client:
         wait_for(
@@ -231,5 +237,18 @@ def test_workers_that_cannot_fork_are_refused_before_grading(cluster, tmp_path):
             ),
             "the daemonic worker to join",
         )
-        with pytest.raises(ClusterNotReady, match="DASK_DISTRIBUTED__WORKER__DAEMON=False"):
-            check_workers(client)
+    out = tmp_path / "out"
+    code = grade.main(
+        [str(tmp_path / "submitted"), "--out", str(out), "--scheduler", cluster.address]
+    )
+    assert code == 2
+    assert "DASK_DISTRIBUTED__WORKER__DAEMON=False" in capsys.readouterr().err
+    assert not (out / "canary").exists()
+
+
+def test_a_scheduler_that_cannot_be_reached_is_said_so(tmp_path):
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    with pytest.raises(ClusterNotReady, match=f"cannot reach the Dask scheduler at {address}"):
+        connect(address, seconds=2)

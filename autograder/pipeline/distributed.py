@@ -30,6 +30,7 @@ DASK_DISTRIBUTED__WORKER__DAEMON=False) or `--no-nanny` (docs/instructors.md).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -49,6 +50,9 @@ from autograder.pipeline.course import ROOT, SOLUTIONS, Course
 from autograder.pipeline.learner_result import LearnerResult
 from autograder.pipeline.reasons import Reason
 
+# How long the workers may take to answer the check before grading (their first answer
+# imports nbgrader and the course's code).
+CHECK_SECONDS = 300
 # What a worker returns of nbgrader's stages: files only, never links or anything above them.
 RETURNED_STAGES = ("autograded", "feedback")
 
@@ -57,6 +61,7 @@ class ClusterNotReady(RuntimeError):
     """The cluster cannot grade: no worker, a worker that cannot fork, or other code."""
 
 
+@functools.cache  # a worker runs the code it imported, whatever changes on its disk later
 def code_key() -> str:
     """A digest of the course's code and the versions of what grades: equal on the client and
     on every worker, or a worker would grade with other checks than the canary passed."""
@@ -74,31 +79,70 @@ def code_key() -> str:
     return digest.hexdigest()
 
 
-def worker_state() -> dict:
-    """What the client checks of each worker before grading (run on the worker)."""
+def is_daemonic() -> bool:
+    """Whether this (worker) process may not start children."""
     import multiprocessing
 
-    return {"daemonic": multiprocessing.current_process().daemon, "code": code_key()}
+    return multiprocessing.current_process().daemon
+
+
+def worker_state() -> dict:
+    """What the client checks of each worker before grading (run on the worker; its first
+    run imports what grading needs, some seconds)."""
+    from autograder.plugins.sandbox import protections
+
+    return {"code": code_key(), "protections": protections()}
 
 
 def check_workers(client) -> int:
-    """Raise ClusterNotReady unless every worker can grade; returns how many there are."""
-    states = client.run(worker_state)
-    if not states:
-        raise ClusterNotReady(f"the Dask cluster at {client.scheduler.address} has no worker")
-    daemonic = sorted(address for address, state in states.items() if state["daemonic"])
+    """Raise ClusterNotReady unless every worker can grade; returns how many there are.
+    (A worker that joins later is checked by each task: `grade_on_worker`'s `code`.)"""
+    from distributed import wait
+
+    daemonic = sorted(address for address, yes in client.run(is_daemonic).items() if yes)
     if daemonic:
         raise ClusterNotReady(
             f"workers {', '.join(daemonic)} run as daemonic processes (started by a nanny), "
             "which cannot start the per-learner grading process: start them with "
             "DASK_DISTRIBUTED__WORKER__DAEMON=False (or `dask worker --no-nanny`)"
         )
+    # As tasks, one pinned to each worker, not client.run: hashing the code must not stall
+    # the worker's event loop (and with it its heartbeats).
+    addresses = list(client.scheduler_info(n_workers=-1)["workers"])
+    pinned = {
+        address: client.submit(
+            worker_state, workers=[address], allow_other_workers=False, pure=False
+        )
+        for address in addresses
+    }
+    done, waiting = wait(list(pinned.values()), timeout=CHECK_SECONDS)
+    if waiting:
+        raise ClusterNotReady(
+            f"workers of {client.scheduler.address} did not answer within {CHECK_SECONDS} s"
+        )
+    states = dict(zip(pinned, client.gather(list(pinned.values())), strict=True))
+    if not states:
+        raise ClusterNotReady(f"the Dask cluster at {client.scheduler.address} has no worker")
     mine = code_key()
     other = sorted(address for address, state in states.items() if state["code"] != mine)
     if other:
         raise ClusterNotReady(
             f"workers {', '.join(other)} have other course code or package versions than this "
             "machine: install the same commit of the course (pip install -e .) on every worker"
+        )
+    from autograder.plugins.sandbox import protections
+
+    here = set(protections()[0])
+    weaker = sorted(
+        address
+        for address, state in states.items()
+        if here - set(state["protections"][0])  # the canary passed with these on
+    )
+    if weaker:
+        raise ClusterNotReady(
+            f"workers {', '.join(weaker)} confine learner code less than this machine "
+            "(python -m autograder.plugins.sandbox lists what is on): install bubblewrap there "
+            "(make system-packages), or grade where the workers' protections are on"
         )
     return len(states)
 
@@ -210,13 +254,19 @@ def grade_on_worker(
     notebooks: dict[str, str],
     limits: Limits,
     seed: str,
+    code: str,
 ) -> Graded:
     """A Dask task: grade one learner's sanitized notebooks ({file name: JSON text}) in a
-    folder of this worker's own, and return everything as data."""
+    folder of this worker's own, and return everything as data. code: the client's
+    `code_key`, which this worker's must equal."""
     from distributed import get_worker
 
     from autograder.pipeline.course import LearnerGrading
 
+    if code_key() != code:
+        raise RuntimeError(
+            "this worker has other course code or package versions than the grading command"
+        )
     worker = get_worker()
     local = Path(worker.local_directory) / "course-grading"
     base = _course_template(local, assignment, files)
@@ -300,58 +350,88 @@ def lost_reason(error: BaseException) -> Reason:
     return Reason("grader_crashed", f"the grader crashed on a Dask worker ({error!r})")
 
 
-def grade_on_cluster(
-    scheduler: str,
-    course: Course,
-    submissions: list,
-    points: dict[str, dict[str, float]],
-    limits: Limits,
-    workers: int = 1,
-    on_result: Callable[[LearnerResult], None] = lambda result: None,
-    released: dict | None = None,
-) -> list[LearnerResult]:
-    """`grading.grade_learners` on the Dask cluster at `scheduler` (tcp://HOST:PORT).
-    `workers` is unused: the cluster's workers and their threads say how many at once."""
-    from distributed import Client, as_completed
+def connect(scheduler: str, seconds: float = 60):
+    """A Dask client of the cluster at `scheduler`, its workers checked (`check_workers`);
+    raises ClusterNotReady when it cannot be reached or cannot grade."""
+    from distributed import Client
+
+    try:
+        client = Client(scheduler, timeout=f"{seconds}s")
+    except (OSError, ValueError) as error:  # refused, timed out, or not an address
+        raise ClusterNotReady(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+    try:
+        check_workers(client)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def cluster_grading(scheduler: str, seconds: float = 60) -> Callable[..., list[LearnerResult]]:
+    """`grading.grade_learners` on the Dask cluster at `scheduler` (tcp://HOST:PORT). The
+    cluster is reached and checked now, before the canary; the client is closed once the
+    learners are graded (or when the command ends, if the canary stops it first)."""
+    client = connect(scheduler, seconds)
+
+    def grade(
+        course: Course,
+        submissions: list,
+        points: dict[str, dict[str, float]],
+        limits: Limits,
+        workers: int = 1,
+        on_result: Callable[[LearnerResult], None] = lambda result: None,
+        released: dict | None = None,
+    ) -> list[LearnerResult]:
+        """`workers` is unused: the cluster's workers and their threads say how many at once."""
+        try:
+            check_workers(client)  # again: workers may have come or gone during the canary
+            return _grade_on(client, course, submissions, points, limits, on_result, released)
+        finally:
+            client.close()
+
+    return grade
+
+
+def _grade_on(client, course, submissions, points, limits, on_result, released):
+    from distributed import as_completed
 
     from autograder.pipeline.grading import finish_learner, prepare_learner
 
-    seed = os.environ.get("COURSE_GRADING_SEED", "")
-    with Client(scheduler, timeout="60s") as client:
-        check_workers(client)
-        files = client.scatter(course_files(course.assignment), broadcast=False, hash=True)
-        prepared, futures = {}, {}
-        for submission in submissions:
-            ready = prepare_learner(course, submission, points, released)
-            prepared[submission.learner] = ready
-            if ready.clean:
-                notebooks = {name: nbformat.writes(nb) for name, nb in ready.clean.items()}
-                future = client.submit(
-                    grade_on_worker,
-                    files,
-                    course.assignment,
-                    submission.learner,
-                    notebooks,
-                    limits,
-                    seed,
-                    key=f"grade-{submission.learner}-{os.urandom(4).hex()}",
-                    pure=False,
-                )
-                futures[future] = submission.learner
-        results: dict[str, LearnerResult] = {}
-        for learner, ready in prepared.items():
-            if not ready.clean:  # nothing to grade: decided here, as a local run does
-                results[learner] = finish_learner(course, ready, None, points, limits)
-                on_result(results[learner])
-        for future in as_completed(list(futures)):
-            learner = futures[future]
-            ready = prepared[learner]
-            if future.status == "finished":
-                graded = future.result()
-                store_graded(course, learner, graded)
-                results[learner] = finish_learner(course, ready, graded.outcome, points, limits)
-            else:
-                ready.attention.append(lost_reason(future.exception()))
-                results[learner] = finish_learner(course, ready, None, points, limits)
+    seed, code = os.environ.get("COURSE_GRADING_SEED", ""), code_key()
+    files = client.scatter(course_files(course.assignment), broadcast=False, hash=True)
+    prepared, futures = {}, {}
+    for submission in submissions:
+        ready = prepare_learner(course, submission, points, released)
+        prepared[submission.learner] = ready
+        if ready.clean:
+            notebooks = {name: nbformat.writes(nb) for name, nb in ready.clean.items()}
+            future = client.submit(
+                grade_on_worker,
+                files,
+                course.assignment,
+                submission.learner,
+                notebooks,
+                limits,
+                seed,
+                code,
+                key=f"grade-{submission.learner}-{os.urandom(4).hex()}",
+                pure=False,
+            )
+            futures[future] = submission.learner
+    results: dict[str, LearnerResult] = {}
+    for learner, ready in prepared.items():
+        if not ready.clean:  # nothing to grade: decided here, as a local run does
+            results[learner] = finish_learner(course, ready, None, points, limits)
             on_result(results[learner])
+    for future in as_completed(list(futures)):
+        learner = futures[future]
+        ready = prepared[learner]
+        if future.status == "finished":
+            graded = future.result()
+            store_graded(course, learner, graded)
+            results[learner] = finish_learner(course, ready, graded.outcome, points, limits)
+        else:  # the workers died too often, or the task itself failed
+            ready.attention.append(lost_reason(future.exception()))
+            results[learner] = finish_learner(course, ready, None, points, limits)
+        on_result(results[learner])
     return [results[s.learner] for s in submissions]

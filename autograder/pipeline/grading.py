@@ -15,7 +15,6 @@ The flow for one run (see `grade_class`):
 
 from __future__ import annotations
 
-import functools
 import os
 import secrets
 import shutil
@@ -279,6 +278,12 @@ def grade_class(
     progress(f"Found {len(found)} learners in {submissions}")
     if not found:
         raise NoSubmissions(no_submissions_message(Path(submissions), assignment, list(points)))
+    grade = grade_learners
+    if scheduler:  # reached and checked before the canary, which can take a minute
+        from autograder.pipeline.distributed import cluster_grading
+
+        grade = cluster_grading(scheduler)
+        progress(f"Grading on the Dask cluster at {scheduler}")
     progress("Grading the reference solution first (canary)...")
     canary = run_canary(out_dir, assignment, reuse_canary_from)
     if canary.reused_from:
@@ -298,12 +303,6 @@ def grade_class(
             f"  [{len(done)}/{len(found)}] {result.learner}: {score}, {result.status} ({result.seconds:.1f} s)"
         )
 
-    grade = grade_learners
-    if scheduler:
-        from autograder.pipeline.distributed import grade_on_cluster
-
-        progress(f"Grading on the Dask cluster at {scheduler}")
-        grade = functools.partial(grade_on_cluster, scheduler)
     results = grade(
         course,
         found,

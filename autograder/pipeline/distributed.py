@@ -38,6 +38,7 @@ import shutil
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
@@ -313,8 +314,12 @@ def store_graded(course: Course, learner: str, graded: Graded) -> None:
 def store_gradebook_rows(course: Course, learner: str, rows: dict) -> None:
     """Recreate the learner's submission in the course's gradebook from `gradebook_rows`."""
     from nbgrader.api import Gradebook, MissingEntry
+    from sqlalchemy.exc import SAWarning
 
-    with Gradebook(course.db_url) as gradebook:
+    with Gradebook(course.db_url) as gradebook, warnings.catch_warnings():
+        # add_submission builds its rows before adding them to the session, as it does in
+        # nbgrader's own autograde; SQLAlchemy's note about that says nothing of the result.
+        warnings.simplefilter("ignore", SAWarning)
         try:
             gradebook.remove_submission(course.assignment, learner)
         except MissingEntry:

@@ -252,3 +252,23 @@ def test_a_scheduler_that_cannot_be_reached_is_said_so(tmp_path):
         address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
     with pytest.raises(ClusterNotReady, match=f"cannot reach the Dask scheduler at {address}"):
         connect(address, seconds=2)
+
+
+def test_a_workers_files_come_without_links_and_land_only_in_the_learners_folder(tmp_path):
+    from autograder.pipeline.distributed import Graded, _read_stage, store_graded
+
+    graded_folder = tmp_path / "worker" / "autograded"
+    (graded_folder / "sub").mkdir(parents=True)
+    (graded_folder / "01_cutout.ipynb").write_text("{}")
+    (graded_folder / "sub" / "page.html").write_text("<p>")
+    (graded_folder / "secrets").symlink_to("/etc")
+    (graded_folder / "passwd").symlink_to("/etc/passwd")
+    files = _read_stage(graded_folder)
+    assert files == {"01_cutout.ipynb": b"{}", "sub/page.html": b"<p>"}
+
+    course = Course(tmp_path / "course", assignment=ASSIGNMENT)
+    files["../../../../outside.txt"] = b"no"
+    store_graded(course, "ada", Graded({}, None, {"autograded": files}, "tcp://worker"))
+    landed = course.stage_folder("autograded", "ada")
+    assert (landed / "sub" / "page.html").read_text() == "<p>"
+    assert not list(tmp_path.rglob("outside.txt"))

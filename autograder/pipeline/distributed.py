@@ -203,9 +203,12 @@ def _course_template(local: Path, assignment: str, files: dict[str, bytes]) -> P
 def _read_stage(folder: Path) -> dict[str, bytes]:
     """Regular files under `folder`, by relative path; links are never followed."""
     found = {}
-    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-        if path.is_file() and not path.is_symlink():
-            if not any(p.is_symlink() for p in path.relative_to(folder).parents if p != Path(".")):
+    if folder.is_symlink():
+        return found
+    for where, _, names in os.walk(folder, followlinks=False):
+        for name in sorted(names):
+            path = Path(where) / name
+            if path.is_file() and not path.is_symlink():
                 found[str(path.relative_to(folder))] = path.read_bytes()
     return found
 

@@ -31,6 +31,7 @@ from autograder.limits import DEFAULT_WORKERS
 from autograder.pipeline.canary import CanaryFailed
 from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, assignments, notebook_names
 from autograder.pipeline.course_book import read_course_book
+from autograder.pipeline.distributed import ClusterNotReady
 from autograder.pipeline.gradebook import GradebookUnreachable, gradebook_url, without_password
 from autograder.pipeline.grading import grade_class
 from autograder.pipeline.intake import (
@@ -189,6 +190,12 @@ def main(argv: list[str] | None = None) -> int:
         "postgresql://grader@127.0.0.1:5432/gradebook (the password may be in the URL or in "
         "PGPASSWORD; default: gradebook.db in the course folder)",
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="grade the learners on the workers of this Dask cluster (docs/instructors.md); "
+        "the canary, the gradebook and the outputs stay on this machine",
+    )
     args = parser.parse_args(argv)
     if args.db:
         try:
@@ -223,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
             rosters=rosters,
             db_url=args.db,
             course_book=read_course_book(args.assignment),
+            scheduler=args.scheduler,
         )
-    except (CanaryFailed, NoSubmissions, GradebookUnreachable) as error:
+    except (CanaryFailed, NoSubmissions, GradebookUnreachable, ClusterNotReady) as error:
         print(f"\nSTOPPED: {error}", file=sys.stderr)
         return 2
     attention = sum(r.status != "graded" for r in results)

@@ -262,6 +262,7 @@ def _grade_in_child(
     forked: time.monotonic() just before the fork (the clock is the machine's, shared by
     parent and child), so the start-up counts from there."""
     os.setsid()  # so the parent can kill this process and every kernel it starts at once
+    _die_with_parent()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)  # kernels inherit this: their chatter stays out of the progress output
@@ -326,6 +327,17 @@ def _grade_in_child(
         }
     result["timings"] = timing.take()
     Path(result_path).write_text(json.dumps(result))
+
+
+def _die_with_parent() -> None:
+    """Have Linux kill this child when the thread that started it ends: a grading process
+    (or Dask worker) killed mid-learner leaves no grader behind; the confined kernel follows
+    its grader (bwrap --die-with-parent)."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def keep_only_notebooks(folder: Path, keep: set[str] | None = None) -> list[str]:

@@ -276,6 +276,7 @@ def grade_class(
     rosters: dict[str, Roster] | None = None,
     db_url: str | None = None,
     course_book: CourseBook | None = None,
+    scheduler: str | None = None,
 ) -> list[LearnerResult]:
     """Grade every learner's `assignment` found in `submissions`; write all outputs into
     `out_dir`. limits: default `limits_for(assignment)`. course_dir: nbgrader's course folder
@@ -287,7 +288,8 @@ def grade_class(
     gradebook's SQLAlchemy URL (PostgreSQL; its password goes to PGPASSWORD), default the
     course folder's SQLite file; the canary always grades into a SQLite file of its own.
     course_book: the due date and roster set in Formgrader (course_book.py), applied to the
-    grading gradebook."""
+    grading gradebook. scheduler: the address of a Dask cluster (tcp://HOST:PORT) whose
+    workers grade the learners (distributed.py); None grades them here, `workers` at once."""
     limits = limits or limits_for(assignment)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -320,6 +322,12 @@ def grade_class(
     progress(f"Found {len(found)} learners in {submissions}")
     if not found:
         raise NoSubmissions(no_submissions_message(Path(submissions), assignment, list(points)))
+    grade = grade_learners
+    if scheduler:  # reached and checked before the canary, which can take a minute
+        from autograder.pipeline.distributed import cluster_grading
+
+        grade = cluster_grading(scheduler)
+        progress(f"Grading on the Dask cluster at {scheduler}")
     progress("Grading the reference solution first (canary)...")
     canary = run_canary(out_dir, assignment, reuse_canary_from)
     if canary.reused_from:
@@ -333,7 +341,7 @@ def grade_class(
     shown = shown or ClassProgress(say=progress)
     shown.start(len(found))
     try:
-        results = grade_learners(
+        results = grade(
             course,
             found,
             points,

@@ -37,6 +37,7 @@ KINDS = {
     "kernel_died": "the learner's code ended the kernel",
     "channel_broken": "the learner's code wrote into the kernel's message channel",
     "grader_crashed": "the grading process itself failed",
+    "worker_lost": "the Dask workers grading the learner died too often",
     "feedback_failed": "nbgrader graded but could not write the feedback",
     "grading_failed": "nbgrader's autograde failed",
     "no_grades": "nbgrader ran but recorded no grades",

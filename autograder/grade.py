@@ -83,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
         help="keep passing canaries' records in FOLDER and skip grading the reference when "
         "nothing it depends on changed (solutions, course code, package versions, limits)",
     )
+    parser.add_argument(
+        "--retrain",
+        action="store_true",
+        help="train notebook 04 for every learner, instead of reusing the runs the grader "
+        "trains once for the class (kept with the canaries, or in OUT)",
+    )
     args = parser.parse_args(argv)
     if not args.submissions.exists():
         parser.error(f"{args.submissions} does not exist")
@@ -101,11 +107,12 @@ def main(argv: list[str] | None = None) -> int:
             assignment=args.assignment,
             course_dir=course,
             reuse_canary_from=args.reuse_canary,
+            reuse_training=not args.retrain,
         )
     except (CanaryFailed, NoSubmissions) as error:
         print(f"\nSTOPPED: {error}", file=sys.stderr)
         return 2
-    attention = sum(r.status != "graded" for r in results)
+    attention = sum(bool(r.reasons) for r in results)
     print(f"\nResults in {out}: class_report.html, tests.csv, grades.csv, feedback/")
     print(
         f"Gradebook for Formgrader: {course} (python -m autograder.lab instructor --course-root {course})"

@@ -42,6 +42,7 @@ from autograder.pipeline.recorded import failure_messages, made_inert, max_point
 from autograder.pipeline.summary import class_summary_text
 from autograder.pipeline.suspicious import findings
 from autograder.pipeline.tampering import release_cells, tampering
+from autograder.pipeline.training_cache import offered, prepare_records, retrained
 from autograder.plugins.inert import is_active
 from autograder.plugins.sandbox import protections
 
@@ -163,7 +164,10 @@ def finish_learner(
             notes.append(found.about(name).text)
             attention.append(found.about(name))
             flags.setdefault(name, []).append(found.text)
+    remarks = retrained(course, learner) if prepared.clean else []
+    notes += [remark.text for remark in remarks]
     result = LearnerResult(learner, None, sum(sum(p.values()) for p in points.values()), 0.0, notes)
+    result.remarks = remarks
     for name, cells in points.items():
         for grade_id, maximum in cells.items():
             got = scores.get(name, {}).get(grade_id) if scores and name in prepared.clean else None
@@ -247,12 +251,15 @@ def grade_class(
     assignment: str = ASSIGNMENT,
     course_dir: Path | None = None,
     reuse_canary_from: Path | None = None,
+    reuse_training: bool = True,
 ) -> list[LearnerResult]:
     """Grade every learner's `assignment` found in `submissions`; write all outputs into
     `out_dir`. limits: default `limits_for(assignment)`. course_dir: nbgrader's course folder
     (gradebook, autograded notebooks), default `out_dir/course`; one folder can hold every
     assignment of the course, for Formgrader. reuse_canary_from: a folder of passing canaries
-    (canary.py) to reuse when nothing the canary depends on changed."""
+    (canary.py) to reuse when nothing the canary depends on changed; the training records of
+    notebook 04 (training_cache.py) are kept there too, else in out_dir. reuse_training:
+    False trains notebook 04 for every learner, as if no record existed."""
     limits = limits or limits_for(assignment)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -294,15 +301,19 @@ def grade_class(
             f"  [{len(done)}/{len(found)}] {result.learner}: {score}, {result.status} ({result.seconds:.1f} s)"
         )
 
-    results = grade_learners(
-        course,
-        found,
-        points,
-        limits,
-        workers,
-        on_result=report,
-        released=release_cells(release, SOLUTIONS / assignment),
-    )
+    records = None
+    if reuse_training:
+        records = prepare_records(reuse_canary_from or out_dir, assignment, progress)
+    with offered(records):
+        results = grade_learners(
+            course,
+            found,
+            points,
+            limits,
+            workers,
+            on_result=report,
+            released=release_cells(release, SOLUTIONS / assignment),
+        )
 
     write_outputs(course, results, out_dir, found)
     progress("")

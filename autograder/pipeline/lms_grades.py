@@ -69,7 +69,7 @@ def write_lms_grades(
         submission = by_learner.get(result.learner)
         if submission is None or submission.lms is None:
             continue
-        grade = "" if result.status != "graded" or result.score is None else f"{result.score:g}"
+        grade = "" if result.reasons or result.score is None else f"{result.score:g}"
         rows[submission.lms.lms].append((submission, result, grade))
     written = []
     for lms, path, write in (

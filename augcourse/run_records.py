@@ -64,18 +64,18 @@ class RunIdentity:
 def identify(run, methods: Mapping, seeds: list, settings, sizes, occluders) -> RunIdentity:
     """The identity of `run(methods, seeds, settings, sizes, occluders)` (run: the function
     that trains, `augcourse.runs.run_experiment`). Raises Unidentifiable."""
-    seen: set[int] = set()
+    # Each part described on its own: a function met in several parts is in each of them.
     parts = {
-        "code": _digest(_describe(run, seen)),
+        "code": _digest(_describe(run, set())),
         "environment": _digest(_environment()),
         "methods": _digest(list(methods)),
-        "seeds": _digest(_describe(list(seeds), seen)),
-        "settings": _digest(_describe(settings, seen)),
-        "sizes": _digest(_describe(tuple(sizes), seen)),
-        "occluders": _digest(_describe(tuple(occluders), seen)),
+        "seeds": _digest(_describe(list(seeds), set())),
+        "settings": _digest(_describe(settings, set())),
+        "sizes": _digest(_describe(tuple(sizes), set())),
+        "occluders": _digest(_describe(tuple(occluders), set())),
     }
     for name, augment in methods.items():
-        parts[f"method:{name}"] = _digest(_describe(augment, seen))
+        parts[f"method:{name}"] = _digest(_describe(augment, set()))
     return RunIdentity(_digest(sorted(parts.items())), parts)
 
 
@@ -104,7 +104,8 @@ def reusable(identity: RunIdentity | None, why_not: str = "") -> tuple[list | No
     if identity is None:
         return (
             None,
-            f"{RETRAINED} this run uses {why_not}, which cannot be compared with a record, so it trained.",
+            f"{RETRAINED} these runs use {why_not}, which cannot be compared with a record, "
+            "so they were trained here.",
         )
     records = _read_records(Path(folder))
     if identity.key in records:
@@ -114,7 +115,7 @@ def reusable(identity: RunIdentity | None, why_not: str = "") -> tuple[list | No
         )
     return (
         None,
-        f"{RETRAINED} {_difference(identity, records)}, so it trained for this notebook alone.",
+        f"{RETRAINED} {_difference(identity, records)}, so they were trained here.",
     )
 
 
@@ -151,11 +152,16 @@ def _difference(identity: RunIdentity, records: dict[str, dict]) -> str:
         return [name for name in names if identity.parts.get(name) != theirs.get(name)]
 
     closest = min((differing(record) for record in records.values()), key=len)
-    methods = [name.split(":", 1)[1] for name in closest if name.startswith("method:")]
+    methods = [repr(name.split(":", 1)[1]) for name in closest if name.startswith("method:")]
     words = [PARTS[name] for name in closest if name in PARTS]
     if methods:
-        words.append(f"the augmentation{'s' if len(methods) > 1 else ''} {', '.join(methods)}")
-    return "these runs differ from the grader's in " + ", ".join(words)
+        words.append(f"the augmentation{'s' if len(methods) > 1 else ''} {_and(methods)}")
+    return "these runs differ from the grader's in " + _and(words)
+
+
+def _and(words: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
 
 
 def _digest(value) -> str:

@@ -103,7 +103,7 @@ def test_something_that_cannot_be_compared_is_said_and_trains(monkeypatch, capsy
         _key({"odd": Opaque()})
     monkeypatch.setenv(REUSE_VARIABLE, str(tmp_path))
     runs.run_experiment({"odd": Opaque()}, [0], TINY, sizes=(), occluders=(), progress=False)
-    assert "Trained here: this run uses a Opaque" in capsys.readouterr().out
+    assert "Trained here: these runs use a Opaque" in capsys.readouterr().out
 
 
 def _run(methods, seeds=SEEDS, settings=TINY):
@@ -150,7 +150,7 @@ def test_a_saved_run_is_reused_exactly_and_a_different_one_trains(monkeypatch, c
 
     changed = _methods(METHODS_CELL.replace("= 4", "= 2"))
     _run(changed)
-    assert "differ from the grader's in the augmentation cutout" in capsys.readouterr().out
+    assert "differ from the grader's in the augmentation 'cutout'" in capsys.readouterr().out
 
 
 def test_an_unreadable_or_foreign_record_is_ignored(monkeypatch, capsys, tmp_path):

@@ -132,8 +132,9 @@ def retrained(course: Course, learner: str) -> list[Reason]:
             if line.startswith(RETRAINED)
         ]
         if lines:
-            why = "; ".join(dict.fromkeys(line.rstrip(".") for line in lines))
-            found.append(Reason("retrained", f"retrained ({why})").about(path.name))
+            # "these runs differ from the grader's in the seeds, so they were trained here."
+            why = "; ".join(dict.fromkeys(line.split(", so ")[0].rstrip(".") for line in lines))
+            found.append(Reason("retrained", f"retrained: {why}").about(path.name))
     return found
 
 

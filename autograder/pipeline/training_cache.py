@@ -104,8 +104,8 @@ def offered(records: Path | None):
     """Offer `records` to the learners' kernels while the block runs (the sandbox binds the
     folder read-only and passes the variable on); None offers nothing."""
     before = os.environ.pop(REUSE_VARIABLE, None)
-    if records is not None:
-        os.environ[REUSE_VARIABLE] = str(records)
+    if records is not None:  # absolute: the kernels run in folders of their own
+        os.environ[REUSE_VARIABLE] = str(Path(records).resolve())
     try:
         yield
     finally:

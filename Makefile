@@ -52,8 +52,8 @@ instructor-lab: $(INSTALLED)
 
 # Grade a class: make grade SUBMISSIONS=path/to/submitted (or a folder or .zip of notebooks)
 grade: $(INSTALLED)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path [ASSIGNMENT=name] [OUT=folder] [WORKERS=n]"; exit 2; }
-	MPLBACKEND=Agg $(PYTHON) -m autograder.grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") $(if $(OUT),--out "$(OUT)") $(if $(WORKERS),--workers "$(WORKERS)")
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path [ASSIGNMENT=name] [OUT=folder] [WORKERS=n] [CANVAS_GRADEBOOK=csv] [MOODLE_WORKSHEET=csv] [VERBOSE=1]"; exit 2; }
+	MPLBACKEND=Agg $(PYTHON) -m autograder.grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") $(if $(OUT),--out "$(OUT)") $(if $(WORKERS),--workers "$(WORKERS)") $(if $(CANVAS_GRADEBOOK),--canvas-gradebook "$(CANVAS_GRADEBOOK)") $(if $(MOODLE_WORKSHEET),--moodle-worksheet "$(MOODLE_WORKSHEET)") $(if $(VERBOSE),--verbose)
 
 # Regenerate the learner notebooks from the solutions (authors run this after editing solutions/).
 release: $(INSTALLED)

@@ -40,6 +40,7 @@ from autograder.pipeline.course import (
     notebook_names,
 )
 from autograder.pipeline.grading import grade_class
+from autograder.pipeline.progress import ClassProgress
 
 BUILD = ROOT / "build" / "demo"
 
@@ -90,7 +91,13 @@ def main() -> int:
     )
     out = grading / ASSIGNMENT
     try:
-        grade_class(BUILD / "submitted", out, limits=Limits(cell_seconds=20), course_dir=course)
+        grade_class(
+            BUILD / "submitted",
+            out,
+            limits=Limits(cell_seconds=20),
+            course_dir=course,
+            shown=ClassProgress(verbose=False, bar=True),  # as the command shows it
+        )
     except CanaryFailed as error:
         print(f"STOPPED: {error}", file=sys.stderr)
         return 2
@@ -102,7 +109,13 @@ def main() -> int:
         print(f"   {learner:<10} {what}")
     out = grading / EXPERIMENT
     try:
-        grade_class(BUILD / "submitted_04", out, assignment=EXPERIMENT, course_dir=course)
+        grade_class(
+            BUILD / "submitted_04",
+            out,
+            assignment=EXPERIMENT,
+            course_dir=course,
+            shown=ClassProgress(verbose=False, bar=True),
+        )
     except CanaryFailed as error:
         print(f"STOPPED: {error}", file=sys.stderr)
         return 2

@@ -139,7 +139,9 @@ def test_a_zip_is_told_too(tmp_path):
     assert grade.choose_assignment(archive, KNOWN) == EXPERIMENT
 
 
-def test_submissions_of_two_assignments_are_refused_with_the_way_out(tmp_path, capsys):
+def test_submissions_of_two_assignments_as_many_of_each_are_refused_with_the_way_out(
+    tmp_path, capsys
+):
     submitted = _layout(
         tmp_path,
         [
@@ -151,7 +153,10 @@ def test_submissions_of_two_assignments_are_refused_with_the_way_out(tmp_path, c
         grade.main([str(submitted)])
     assert stopped.value.code == 2
     message = capsys.readouterr().err
-    assert "cutout_cutmix, measuring_the_effect" in message and "--assignment" in message
+    assert (
+        "as many of each (cutout_cutmix by 1 learner, measuring_the_effect by 1 learner)" in message
+    )
+    assert "--assignment" in message
 
 
 def test_an_unknown_assignment_is_refused(tmp_path, capsys):

@@ -37,10 +37,13 @@ from autograder.pipeline.intake import (
 from autograder.pipeline.learner_result import LearnerResult, learner_row
 from autograder.pipeline.notebook_repair import sanitize
 from autograder.pipeline.outputs import write_outputs
+from autograder.pipeline.progress import ClassProgress
 from autograder.pipeline.reasons import FLAGS, Reason, failure_reason
 from autograder.pipeline.recorded import failure_messages, made_inert, max_points, scores_or_none
+from autograder.pipeline.rosters import Roster
 from autograder.pipeline.summary import class_summary_text
 from autograder.pipeline.suspicious import findings
+from autograder.pipeline.tallies import count_text
 from autograder.pipeline.tampering import release_cells, tampering
 from autograder.pipeline.training_cache import offered, prepare_records, retrained
 from autograder.plugins.inert import is_active
@@ -252,6 +255,8 @@ def grade_class(
     course_dir: Path | None = None,
     reuse_canary_from: Path | None = None,
     reuse_training: bool = True,
+    shown: ClassProgress | None = None,
+    rosters: dict[str, Roster] | None = None,
 ) -> list[LearnerResult]:
     """Grade every learner's `assignment` found in `submissions`; write all outputs into
     `out_dir`. limits: default `limits_for(assignment)`. course_dir: nbgrader's course folder
@@ -259,7 +264,9 @@ def grade_class(
     assignment of the course, for Formgrader. reuse_canary_from: a folder of passing canaries
     (canary.py) to reuse when nothing the canary depends on changed; the training records of
     notebook 04 (training_cache.py) are kept there too, else in out_dir. reuse_training:
-    False trains notebook 04 for every learner, as if no record existed."""
+    False trains notebook 04 for every learner, as if no record existed. shown: how
+    progress is shown (progress.py), default a line per learner through `progress`.
+    rosters: the platforms' own lists of the class, for their grade files (rosters.py)."""
     limits = limits or limits_for(assignment)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -292,34 +299,38 @@ def grade_class(
     else:
         progress(f"  reference: full marks ({canary.seconds:.1f} s)")
 
-    done = []
-
-    def report(result: LearnerResult) -> None:
-        done.append(result)
-        score = "-" if result.score is None else f"{result.score:g}/{result.max:g}"
-        progress(
-            f"  [{len(done)}/{len(found)}] {result.learner}: {score}, {result.status} ({result.seconds:.1f} s)"
-        )
-
     records = None
     if reuse_training:
         records = prepare_records(reuse_canary_from or out_dir, assignment, progress)
-    with offered(records):
-        results = grade_learners(
-            course,
-            found,
-            points,
-            limits,
-            workers,
-            on_result=report,
-            released=release_cells(release, SOLUTIONS / assignment),
-        )
+    shown = shown or ClassProgress(say=progress)
+    shown.start(len(found))
+    try:
+        with offered(records):
+            results = grade_learners(
+                course,
+                found,
+                points,
+                limits,
+                workers,
+                on_result=shown.learner_done,
+                released=release_cells(release, SOLUTIONS / assignment),
+            )
+    finally:
+        shown.close()
 
-    write_outputs(course, results, out_dir, found)
+    lms_files = write_outputs(course, results, out_dir, found, rosters)
     progress("")
     progress(
         class_summary_text(
             [learner_row(r) for r in results], [row for r in results for row in r.rows]
         )
     )
+    if lms_files.absent:
+        progress(
+            f"no submission ({count_text(len(lms_files.absent), 'learner')} of the platform's "
+            "list, an empty grade in its grade file): "
+            + "; ".join(f"{name} ({learner})" for _lms, learner, name in lms_files.absent)
+        )
+    for note in lms_files.notes:
+        progress(note)
     return results

@@ -502,14 +502,18 @@ def _choose(
         key = (rank, found.label.count("/"), -_mtime(found.path), found.label)
         candidates[target].append((*key, found))
 
-    # Said first: it explains the missing notebooks that follow.
+    # Said first: it explains the missing notebooks that follow. One sentence per other
+    # assignment, naming its files; they stay where they are in the download.
+    by_other: dict[str, list[str]] = {}
+    for label, other in wrong:
+        by_other.setdefault(other, []).append(f"'{label}'")
     submission.problems += [
         Reason(
             "wrong_assignment",
-            f"'{label}' is a notebook of {other}, not of this assignment; it was not graded "
-            f"here (grade it with --assignment {other})",
+            f"handed in {other}'s notebooks ({', '.join(labels)}), not this assignment's; "
+            f"not graded here (grade them with --assignment {other})",
         )
-        for label, other in wrong
+        for other, labels in by_other.items()
     ]
     for name in expected:
         if not candidates[name]:

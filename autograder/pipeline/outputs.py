@@ -20,10 +20,11 @@ from pathlib import Path
 from autograder.pipeline.course import Course
 from autograder.pipeline.intake import Submission
 from autograder.pipeline.learner_result import LearnerResult, learner_row
-from autograder.pipeline.lms_grades import write_lms_grades
+from autograder.pipeline.lms_grades import LmsFiles, write_lms_grades
 from autograder.pipeline.missing_feedback import write_missing_feedback
 from autograder.pipeline.reasons import is_graded
 from autograder.pipeline.report import write_class_report
+from autograder.pipeline.rosters import Roster
 
 TEST_COLUMNS = [
     "learner",
@@ -43,13 +44,18 @@ def write_outputs(
     results: list[LearnerResult],
     out_dir: Path,
     submissions: list[Submission] = (),
-) -> None:
+    rosters: dict[str, Roster] | None = None,
+) -> LmsFiles:
     """nbgrader's CSV export, the platforms' grade files, the per-test table, the learners'
-    table and the class report. submissions: what intake found, for who each learner is."""
+    table and the class report. submissions: what intake found, for who each learner is.
+    rosters: the platforms' own lists of the class (rosters.py), for their grade files.
+    Returns what was written for the platforms and what to say about it."""
     rows = [row for result in results for row in result.rows]
     origins = {s.learner: origin(s) for s in submissions}
     export_grades(course, results, out_dir / "grades.csv", origins)
-    write_lms_grades(results, list(submissions), out_dir, course.assignment)
+    lms_files = write_lms_grades(
+        results, list(submissions), out_dir, course.assignment, rosters=rosters
+    )
     with open(out_dir / "tests.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=TEST_COLUMNS)
         writer.writeheader()
@@ -63,8 +69,10 @@ def write_outputs(
     ]
     (out_dir / "learners.json").write_text(json.dumps(learners, indent=1))
     title = f"Cutout and CutMix, {course.assignment}: class report"
-    write_class_report(rows, [learner_row(r) for r in results], out_dir, title)
+    absent = [f"{name} ({learner})" for _lms, learner, name in lms_files.absent]
+    write_class_report(rows, [learner_row(r) for r in results], out_dir, title, absent)
     write_feedback(course, results, out_dir / "feedback")
+    return lms_files
 
 
 def write_feedback(course: Course, results: list[LearnerResult], feedback: Path) -> None:

@@ -250,13 +250,29 @@ def _learners_section(learners: list[dict], rows: list[dict]) -> str:
     return "<h2>Learners</h2>" + table
 
 
-def class_report_html(rows: list[dict], learners: list[dict], title: str = TITLE) -> str:
+def _absent_section(absent: list[str]) -> str:
+    if not absent:
+        return ""
+    items = "".join(f"<li>{_e(name)}</li>" for name in absent)
+    return (
+        '<div class="attention" id="no-submission">'
+        f"<h2>No submission: {count_text(len(absent), 'learner')} of the platform's list</h2>"
+        "<p>On the class list given to the grader but nothing of theirs was in the download: "
+        "an empty grade in the platform's grade file, not a 0.</p>"
+        f"<ul>{items}</ul></div>"
+    )
+
+
+def class_report_html(
+    rows: list[dict], learners: list[dict], title: str = TITLE, absent: list[str] = ()
+) -> str:
     """The whole report as one HTML document (see `write_class_report`)."""
     overview = overview_of(learners)
     body = "\n".join(
         [
             f"<h1>{_e(title)}</h1>",
             _header_section(overview, learners),
+            _absent_section(list(absent)),
             _grades_section(overview),
             _tests_section(tally_tests(rows, learners)),
             _mistakes_section(tally_mistakes(rows), rows),
@@ -271,16 +287,21 @@ def class_report_html(rows: list[dict], learners: list[dict], title: str = TITLE
 
 
 def write_class_report(
-    rows: list[dict], learners: list[dict], out_dir: Path, title: str = TITLE
+    rows: list[dict],
+    learners: list[dict],
+    out_dir: Path,
+    title: str = TITLE,
+    absent: list[str] = (),
 ) -> Path:
     """Write `out_dir/class_report.html`, self-contained, and return its path.
 
     It shows: counts (learners, graded, needing attention with their reasons, mean and
     median score), the grade distribution, the pass rate per test, the most common
-    diagnosed mistakes with the bank's explanation, and one row per learner.
+    diagnosed mistakes with the bank's explanation, and one row per learner; absent: the
+    learners of the platform's list who handed in nothing ("name (id)").
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / REPORT_NAME
-    path.write_text(class_report_html(rows, learners, title), encoding="utf-8")
+    path.write_text(class_report_html(rows, learners, title, absent), encoding="utf-8")
     return path

@@ -16,7 +16,7 @@ export IPYTHONDIR := $(BUILD)/ipython
 export MPLCONFIGDIR := $(BUILD)/matplotlib
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test check release grade lab instructor-lab system-packages benchmark lint format clean hub hub-stop
+.PHONY: demo test check release grade lab instructor-lab system-packages benchmark lint format clean hub hub-stop hub-screenshots hub-benchmark
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -39,7 +39,7 @@ check: $(INSTALLED)
 	$(PYTHON) -m ruff format --check .
 	MPLBACKEND=Agg COURSE_FAST=1 $(PYTHON) -m pytest -q -m "not nbgrader and not browser and not slow and not hub"
 
-# Debian packages the tests need (chromium, bubblewrap), installed when missing and allowed.
+# Debian packages the tests need (chromium, bubblewrap, postgresql), installed when missing and allowed.
 system-packages:
 	@bash tools/system-packages.sh
 
@@ -52,16 +52,23 @@ instructor-lab: $(INSTALLED)
 
 # Grade a class: make grade SUBMISSIONS=path/to/submitted (or a folder or .zip of notebooks)
 grade: $(INSTALLED)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path [ASSIGNMENT=name] [OUT=folder] [WORKERS=n] [CANVAS_GRADEBOOK=csv] [MOODLE_WORKSHEET=csv] [VERBOSE=1]"; exit 2; }
-	MPLBACKEND=Agg $(PYTHON) -m autograder.grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") $(if $(OUT),--out "$(OUT)") $(if $(WORKERS),--workers "$(WORKERS)") $(if $(CANVAS_GRADEBOOK),--canvas-gradebook "$(CANVAS_GRADEBOOK)") $(if $(MOODLE_WORKSHEET),--moodle-worksheet "$(MOODLE_WORKSHEET)") $(if $(VERBOSE),--verbose)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path [ASSIGNMENT=name] [OUT=folder] [WORKERS=n] [DB=postgresql://...] [CANVAS_GRADEBOOK=csv] [MOODLE_WORKSHEET=csv] [VERBOSE=1]"; exit 2; }
+	@MPLBACKEND=Agg $(PYTHON) -m autograder.grade "$(SUBMISSIONS)" $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") $(if $(OUT),--out "$(OUT)") $(if $(WORKERS),--workers "$(WORKERS)") $(if $(DB),--db "$(DB)") $(if $(CANVAS_GRADEBOOK),--canvas-gradebook "$(CANVAS_GRADEBOOK)") $(if $(MOODLE_WORKSHEET),--moodle-worksheet "$(MOODLE_WORKSHEET)") $(if $(VERBOSE),--verbose)
 
 # Regenerate the learner notebooks from the solutions (authors run this after editing solutions/).
 release: $(INSTALLED)
 	$(PYTHON) -m autograder.release
 
-# Seconds per submission, grading before and after verdicts moved out of the kernel.
+# Grading speed on a synthetic cohort of N learners per assignment (60% right, 30% with bank
+# mistakes, 10% broken): stock serial nbgrader autograde against the course's command, with
+# the course's time per phase. BASELINE=0 grades with the course's command only.
+# Results: build/benchmark/benchmark.md and benchmark.json.
+N ?= 40
+BASELINE ?= 1
+WORKERS_BENCH ?= $(if $(WORKERS),$(WORKERS),1)
 benchmark: $(INSTALLED) system-packages
-	MPLBACKEND=Agg $(PYTHON) benchmarks/grading_speed.py
+	MPLBACKEND=Agg $(PYTHON) benchmarks/grading_cohort.py --learners $(N) --workers $(WORKERS_BENCH) \
+		$(if $(ASSIGNMENTS),--assignments $(ASSIGNMENTS)) $(if $(filter 0,$(BASELINE)),--no-baseline)
 
 # The course on JupyterHub at http://127.0.0.1:$(PORT) (root): PAM accounts course-instructor and
 # course-learner-1..$(LEARNERS), each server in its own account, the exchange as a service.
@@ -72,6 +79,14 @@ hub: $(INSTALLED)
 
 hub-stop: $(INSTALLED)
 	$(PYTHON) -m autograder.hub stop --learners $(LEARNERS)
+
+# The README's pictures of the hub loop, as the hub's browser test last saved them.
+hub-screenshots:
+	cp build/screenshots/hub-readme/hub_assignment_list.png build/screenshots/hub-readme/hub_feedback.png docs/screenshots/
+
+# Learners' servers started one more at a time until one is slow or memory runs short (root).
+hub-benchmark: $(INSTALLED)
+	$(PYTHON) benchmarks/hub_servers.py
 
 lint: $(INSTALLED)
 	$(PYTHON) -m ruff check --fix .

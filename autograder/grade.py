@@ -9,10 +9,15 @@ folder and file names unless --assignment names it. Writes into --out (default
 build/grading/<assignment>): feedback HTML (feedback/), grades.csv (nbgrader export),
 tests.csv and tests.json (one row per learner and test), learners.json, class_report.html;
 nbgrader's gradebook and autograded notebooks go to --course (default build/grading/course,
-shared by the assignments); canvas_grades.csv / moodle_grades.csv for learners from those
-platforms' archives, with the platform's own list of the class when given
-(--canvas-gradebook, --moodle-worksheet). Shows a progress bar on stderr (a line per learner
-with --verbose) and ends with a summary table.
+shared by the assignments), the gradebook to a PostgreSQL database instead with
+--db postgresql://USER[:PASSWORD]@HOST:PORT/DATABASE (its password is never printed);
+canvas_grades.csv / moodle_grades.csv for learners from those platforms' archives, with the
+platform's own list of the class when given (--canvas-gradebook, --moodle-worksheet). Shows a
+progress bar on stderr (a line per learner with --verbose) and ends with a summary table.
+The due date and the roster come from Formgrader's gradebook (build/gradebook.db, see
+autograder/pipeline/course_book.py): work received after the due date (its timestamp.txt)
+gets the late penalty, and a learner of the roster who handed nothing in is "not submitted"
+in grades.csv.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from pathlib import Path
 from autograder.limits import DEFAULT_WORKERS
 from autograder.pipeline.canary import CanaryFailed
 from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, assignments, notebook_names
+from autograder.pipeline.course_book import read_course_book
+from autograder.pipeline.gradebook import GradebookUnreachable, gradebook_url, without_password
 from autograder.pipeline.grading import grade_class
 from autograder.pipeline.intake import (
     NoSubmissions,
@@ -181,7 +188,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="a line per learner as they finish (default: a progress bar, then the summary)",
     )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="keep nbgrader's gradebook in this PostgreSQL database, e.g. "
+        "postgresql://grader@127.0.0.1:5432/gradebook (the password may be in the URL or in "
+        "PGPASSWORD; default: gradebook.db in the course folder)",
+    )
     args = parser.parse_args(argv)
+    if args.db:
+        try:
+            gradebook_url(args.db)
+        except ValueError as error:
+            parser.error(f"--db: {error}")  # never the URL itself: it may hold a password
     if not args.submissions.exists():
         parser.error(f"{args.submissions} does not exist")
     if args.canvas_column and not args.canvas_gradebook:
@@ -209,14 +228,18 @@ def main(argv: list[str] | None = None) -> int:
             reuse_training=not args.retrain,
             shown=ClassProgress(verbose=args.verbose, bar=True),
             rosters=rosters,
+            db_url=args.db,
+            course_book=read_course_book(args.assignment),
         )
-    except (CanaryFailed, NoSubmissions) as error:
+    except (CanaryFailed, NoSubmissions, GradebookUnreachable) as error:
         print(f"\nSTOPPED: {error}", file=sys.stderr)
         return 2
     attention = sum(bool(r.reasons) for r in results)
     print(f"\nResults in {out}: class_report.html, tests.csv, grades.csv, feedback/")
+    db = f" --db {without_password(gradebook_url(args.db)[0])}" if args.db else ""
     print(
-        f"Gradebook for Formgrader: {course} (python -m autograder.lab instructor --course-root {course})"
+        f"Gradebook for Formgrader: {course} "
+        f"(python -m autograder.lab instructor --course-root {course}{db})"
     )
     if attention:
         print(f"{attention} learner(s) need attention: see the summary above.")

@@ -5,7 +5,8 @@
 
 Options: --port N, --no-browser, --root-dir DIR (the folder JupyterLab shows) and, for
 instructors, --course-root DIR (an nbgrader course folder, e.g. build/grading/course after
-`make grade`, whose gradebook Formgrader then shows).
+`make grade`, whose gradebook Formgrader then shows) and --db URL (the PostgreSQL gradebook
+that `python -m autograder.grade --db URL` wrote, instead of the folder's gradebook.db).
 
 Each role keeps everything Jupyter writes (config, data, runtime files, IPython history,
 settings, workspaces) in build/lab/<role>/, so a lab never reads or changes ~/.jupyter, and the
@@ -22,6 +23,7 @@ import sys
 from pathlib import Path
 
 from autograder.limits import VALIDATE_CELL_SECONDS
+from autograder.pipeline.gradebook import gradebook_url, sqlite_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -79,24 +81,29 @@ def lab_command(
     course_root: Path | None = None,
     token: str | None = None,
     open_browser: bool = False,
+    db_url: str | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """The command line and environment of a JupyterLab server for `role` on 127.0.0.1:port.
 
     Writes the role's configuration into `state_dir` (default build/lab/<role>/) first.
     Run `argv` with the working directory `root_dir`: nbgrader reads nbgrader_config.py from
     there (the project's, or the one a graded course folder holds). `course_root` (instructor
-    only) points Formgrader at another course folder and its gradebook.db. `token` None lets
-    Jupyter make one (it prints the URL to open).
+    only) points Formgrader at another course folder and its gradebook.db, or with `db_url`
+    at that PostgreSQL gradebook (its password goes into the server's PGPASSWORD, never into
+    a file). `token` None lets Jupyter make one (it prints the URL to open).
     """
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}, not {role!r}")
     if course_root is not None and role != "instructor":
         raise ValueError("only the instructor's lab has a course root")
+    if db_url is not None and course_root is None:
+        raise ValueError("a gradebook URL goes with the course root it was graded into")
     course_root = Path(course_root).resolve() if course_root else None
+    db, secret = gradebook_url(db_url) if db_url else (None, {})
     root_dir = resolve_root_dir(role, root_dir, course_root)
     state = Path(state_dir or state_dir_of(role)).resolve()
     config_dir = state / "config"
-    write_config(role, config_dir, course_root)
+    write_config(role, config_dir, course_root, db)
 
     bin_dir = str(Path(sys.executable).parent)
     env = dict(os.environ)
@@ -115,6 +122,7 @@ def lab_command(
             "PYTHONDONTWRITEBYTECODE": "1",
             # nbgrader and the kernels run the virtual environment's programs.
             "PATH": f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
+            **secret,
         }
     )
     argv = [
@@ -136,7 +144,9 @@ def lab_command(
     return argv, env
 
 
-def write_config(role: str, config_dir: Path, course_root: Path | None = None) -> None:
+def write_config(
+    role: str, config_dir: Path, course_root: Path | None = None, db_url: str | None = None
+) -> None:
     """Write the role's Jupyter configuration (rewritten on every start, so never stale)."""
     (config_dir / "labconfig").mkdir(parents=True, exist_ok=True)
     disabled = QUIET_PLUGINS + (LEARNER_DISABLED_PLUGINS if role == "learner" else ())
@@ -155,11 +165,12 @@ def write_config(role: str, config_dir: Path, course_root: Path | None = None) -
         # The working directory's nbgrader_config.py (the project's) configures nbgrader.
         nbgrader_config.unlink(missing_ok=True)
     else:
-        nbgrader_config.write_text(course_config_text(course_root))
+        nbgrader_config.write_text(course_config_text(course_root, db_url))
 
 
-def course_config_text(course_root: Path) -> str:
-    """nbgrader configuration for Formgrader on a course folder made by autograder.grade."""
+def course_config_text(course_root: Path, db_url: str | None = None) -> str:
+    """nbgrader configuration for Formgrader on a course folder made by autograder.grade;
+    db_url: its gradebook's URL without a password, default the folder's gradebook.db."""
     return (
         "# Written by autograder.lab for --course-root; do not edit.\n"
         "from autograder.plugins.settings import apply\n\n"
@@ -167,7 +178,7 @@ def course_config_text(course_root: Path) -> str:
         "apply(c)\n"
         f"c.CourseDirectory.root = {str(course_root)!r}\n"
         f"c.CourseDirectory.source_directory = {str(SOLUTIONS)!r}\n"
-        f"c.CourseDirectory.db_url = {'sqlite:///' + str(course_root / 'gradebook.db')!r}\n"
+        f"c.CourseDirectory.db_url = {db_url or sqlite_url(course_root)!r}\n"
     )
 
 
@@ -185,18 +196,32 @@ def main(args: list[str] | None = None) -> int:
         type=Path,
         help="instructor: the nbgrader course folder for Formgrader, e.g. build/grading/course",
     )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="instructor, with --course-root: the PostgreSQL gradebook the grading command "
+        "wrote (python -m autograder.grade --db URL)",
+    )
     options = parser.parse_args(args)
+    if options.db is not None and options.course_root is None:
+        parser.error("--db goes with --course-root, the folder graded into that gradebook")
     if options.course_root is not None:
         if options.role != "instructor":
             parser.error("--course-root is for the instructor's lab")
-        if not (options.course_root / "gradebook.db").exists():
+        if options.db is None and not (options.course_root / "gradebook.db").exists():
             parser.error(f"{options.course_root} holds no gradebook.db: grade a class first")
+    if options.db is not None:
+        try:
+            gradebook_url(options.db)
+        except ValueError as error:
+            parser.error(f"--db: {error}")
     argv, env = lab_command(
         options.role,
         options.port,
         options.root_dir,
         course_root=options.course_root,
         open_browser=not options.no_browser,
+        db_url=options.db,
     )
     root_dir = resolve_root_dir(options.role, options.root_dir, options.course_root)
     print(f"JupyterLab for the {options.role} on {root_dir}; state in {state_dir_of(options.role)}")

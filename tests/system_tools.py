@@ -14,3 +14,16 @@ needs_bubblewrap = pytest.mark.skipif(
     bwrap() is None and not ON_CI,
     reason="bubblewrap is not installed (make test installs it)",
 )
+
+
+def postgresql_runnable() -> bool:
+    from postgres_server import runnable
+
+    return runnable()
+
+
+# PostgreSQL from Debian's packages (tests/postgres_server.py); on CI the server's start fails.
+needs_postgresql = pytest.mark.skipif(
+    not ON_CI and not postgresql_runnable(),
+    reason="PostgreSQL is not installed (make system-packages installs Debian's postgresql)",
+)

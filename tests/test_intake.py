@@ -114,6 +114,20 @@ def test_nbgrader_layout(tmp_path, given):
     assert by_learner(found)["bob"].timestamp is None
 
 
+def test_the_collected_timestamp_wins_over_one_a_learner_put_in_a_subfolder(tmp_path):
+    folder = tmp_path / "submitted" / "alice" / "cutout_cutmix"
+    for name in EXPECTED:
+        write(folder / name)
+    # "a/" sorts before "timestamp.txt": the learner's own comes first in the listing.
+    (folder / "a").mkdir()
+    (folder / "a" / "timestamp.txt").write_text("2000-01-01 00:00:00")
+    (folder / "timestamp.txt").write_text("2024-05-01 10:00:00")
+
+    (alice,) = find_submissions(tmp_path / "submitted", EXPECTED, GRADE_IDS)
+
+    assert alice.timestamp == folder / "timestamp.txt"
+
+
 def test_nbgrader_layout_with_every_assignment_takes_only_the_one_graded(tmp_path):
     # nbgrader's submitted/<learner>/ holds each assignment the learner handed in.
     submitted = tmp_path / "submitted"

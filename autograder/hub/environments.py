@@ -226,23 +226,27 @@ def deploy_instructor(layout: Layout) -> Path:
     ensure_venv(env, hub_requirements(), editable=deployment)
     install_module(env, HERE / "exchange_client.py", f"{CLIENT_MODULE}.py")
     write_jupyter_config(env, learner=False, deployment=deployment)
+    # The class roster: the learner accounts, as Formgrader's students (the grading command
+    # reads them there, so a learner who hands nothing in is "not submitted").
+    roster = deployment / "build" / "roster.csv"
+    roster.parent.mkdir(exist_ok=True)
+    roster.write_text("id,last_name\n" + "".join(f"{n},{n}\n" for n in layout.learners))
     _run(["chown", "-R", f"{layout.instructor}:{layout.instructor}", str(deployment)])
+    as_instructor = [shutil.which("runuser") or "/usr/sbin/runuser", "-u", layout.instructor, "--"]
+    instructor_env = {
+        "PATH": f"{env / 'bin'}:/usr/bin:/bin",
+        "HOME": str(deployment.parent),
+        "MPLBACKEND": "Agg",
+    }
+    _run(
+        [*as_instructor, str(env / "bin" / "nbgrader"), "db", "student", "import", str(roster)],
+        cwd=deployment,
+        env=instructor_env,
+    )
     # The kits are what the instructor releases: build them as the instructor, in the copy.
     _run(
-        [
-            shutil.which("runuser") or "/usr/sbin/runuser",
-            "-u",
-            layout.instructor,
-            "--",
-            str(env / "bin" / "python"),
-            "-m",
-            "autograder.kit",
-        ],
+        [*as_instructor, str(env / "bin" / "python"), "-m", "autograder.kit"],
         cwd=deployment,
-        env={
-            "PATH": f"{env / 'bin'}:/usr/bin:/bin",
-            "HOME": str(deployment.parent),
-            "MPLBACKEND": "Agg",
-        },
+        env=instructor_env,
     )
     return deployment

@@ -23,7 +23,8 @@ from pathlib import Path
 import nbformat
 
 from autograder.limits import COMMAND_SECONDS, DEFAULT_LIMITS, NBGRADER_CELL_SECONDS
-from autograder.plugins.settings import config_file_text
+from autograder.pipeline.gradebook import creation_lock, sqlite_url
+from autograder.plugins.settings import COURSE_ID, config_file_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
@@ -49,11 +50,14 @@ class Course:
     """A folder that nbgrader treats as a course: gradebook, submitted, autograded, feedback.
 
     assignment: the assignment (a folder of solutions/) that submit, autograde and scores use.
+    db: the gradebook's URL without a password (gradebook.gradebook_url); "" for the
+    course folder's own SQLite file.
     """
 
     root: Path
     source: Path = SOLUTIONS
     assignment: str = ASSIGNMENT
+    db: str = ""
 
     def __post_init__(self):
         # nbgrader runs with the course folder as its working folder: a relative path given
@@ -63,7 +67,14 @@ class Course:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.root / 'gradebook.db'}"
+        return self.db or sqlite_url(self.root)
+
+    def gradebook(self):
+        """nbgrader's Gradebook of this course (close it, or use it in a `with`)."""
+        from nbgrader.api import Gradebook
+
+        # The course id nbgrader's commands use: PostgreSQL enforces the assignment's link to it.
+        return Gradebook(self.db_url, COURSE_ID)
 
     def run(self, *args: str, timeout: float = COMMAND_SECONDS) -> subprocess.CompletedProcess:
         """Run one nbgrader command on this course; raise NbgraderError if it fails."""
@@ -95,20 +106,37 @@ class Course:
     def generate_release(self, release_dir: Path | None = None) -> Path:
         """nbgrader generate_assignment from the source notebooks; returns the release folder."""
         release_dir = Path(release_dir or self.root / "release")
-        self.run(
-            "generate_assignment",
-            self.assignment,
-            "--force",
-            f"--CourseDirectory.release_directory={release_dir}",
-        )
+        with creation_lock(self.db_url):  # graders on other machines may release at once
+            self.run(
+                "generate_assignment",
+                self.assignment,
+                "--force",
+                f"--CourseDirectory.release_directory={release_dir}",
+            )
         return release_dir / self.assignment
 
-    def submit(self, student: str, notebooks: dict[str, nbformat.NotebookNode | Path]) -> Path:
-        """Place a learner's notebooks where nbgrader expects a collected submission."""
+    def submit(
+        self,
+        student: str,
+        notebooks: dict[str, nbformat.NotebookNode | Path],
+        timestamp: Path | None = None,
+    ) -> Path:
+        """Place a learner's notebooks where nbgrader expects a collected submission, with
+        the time it was received (`timestamp.txt`, for nbgrader's late penalty) if known."""
         folder = self.root / "submitted" / student / self.assignment
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
+        if timestamp is not None:
+            from nbgrader.utils import parse_utc
+
+            text = Path(timestamp).read_text(errors="replace").strip()[:64]
+            try:
+                parse_utc(text)
+            except (ValueError, OverflowError):
+                text = ""  # not a time: graded as if none was given, as nbgrader would
+            if text:
+                (folder / "timestamp.txt").write_text(text)
         for name, notebook in notebooks.items():
             if isinstance(notebook, Path):
                 shutil.copyfile(notebook, folder / name)
@@ -160,9 +188,7 @@ class Course:
 
     def scores(self, student: str) -> dict[str, dict[str, tuple[float, float]]]:
         """{notebook file name: {grade_id: (score, max_score)}} from nbgrader's gradebook."""
-        from nbgrader.api import Gradebook
-
-        with Gradebook(self.db_url) as gradebook:
+        with self.gradebook() as gradebook:
             submission = gradebook.find_submission(self.assignment, student)
             return {
                 f"{notebook.name}.ipynb": {
@@ -191,7 +217,8 @@ class LearnerGrading:
         self._scratch = tempfile.TemporaryDirectory(prefix="grading-")
         self._result = Path(self._scratch.name) / "result.json"
         self._child = multiprocessing.get_context("fork").Process(
-            target=_grade_in_child, args=(course, student, cell_timeout, self._result)
+            target=_grade_in_child,
+            args=(course, student, cell_timeout, self._result, time.monotonic()),
         )
         self.started = time.monotonic()
         self._child.start()
@@ -227,8 +254,13 @@ class LearnerGrading:
             self._scratch.cleanup()
 
 
-def _grade_in_child(course: Course, student: str, cell_timeout: int, result_path: Path) -> None:
-    """Body of Course.grade_one's child: its own session, quiet, nbgrader's API."""
+def _grade_in_child(
+    course: Course, student: str, cell_timeout: int, result_path: Path, forked: float
+) -> None:
+    """Body of Course.grade_one's child: its own session, quiet, nbgrader's API.
+
+    forked: time.monotonic() just before the fork (the clock is the machine's, shared by
+    parent and child), so the start-up counts from there."""
     os.setsid()  # so the parent can kill this process and every kernel it starts at once
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
@@ -237,6 +269,7 @@ def _grade_in_child(course: Course, student: str, cell_timeout: int, result_path
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
+    from autograder.plugins import timing
     from autograder.plugins.sandbox import write_kernelspec
     from autograder.plugins.settings import apply
 
@@ -256,12 +289,27 @@ def _grade_in_child(course: Course, student: str, cell_timeout: int, result_path
     config.CourseDirectory.source_directory = str(course.source)
     config.CourseDirectory.db_url = course.db_url
     config.Execute.timeout = cell_timeout
+    # Demonstrations unchanged from the release that nothing graded depends on are left out
+    # (autograder/plugins/demonstrations.py); the release is where generate_release put it.
+    # COURSE_RUN_EVERY_CELL=1 runs them all (to compare, or to see every output in feedback).
+    if os.environ.get("COURSE_RUN_EVERY_CELL") != "1":
+        release = course.root / "release" / course.assignment
+        config.ExecuteAndDecide.skip_demonstrations_of = str(release)
     # nbgrader's post-convert hook (nbgrader_settings.py) removes what the learner's code
     # wrote beside its notebooks; here it also tells what, for the instructor's notes.
     removed: list[str] = []
     config.Autograde.post_convert_hook = lambda **hook: removed.extend(remove_learner_files(**hook))
     api = NbGraderAPI(config=config)
-    graded = api.autograde(course.assignment, student)
+    timing.add("start-up", time.monotonic() - forked)
+
+    def timed(step, *args):
+        before, started = timing.spent(), time.perf_counter()
+        with timing.steps_timed():
+            done = step(*args)
+        timing.rest("nbgrader other", time.perf_counter() - started, before)
+        return done
+
+    graded = timed(api.autograde, course.assignment, student)
     result = {
         "success": graded["success"],
         "stage": "autograde",
@@ -269,13 +317,14 @@ def _grade_in_child(course: Course, student: str, cell_timeout: int, result_path
         "removed": removed,
     }
     if graded["success"]:
-        feedback = api.generate_feedback(course.assignment, student)
+        feedback = timed(api.generate_feedback, course.assignment, student)
         result = {
             "success": feedback["success"],
             "stage": "feedback",
             "log": feedback.get("log", "") + feedback.get("error", ""),
             "removed": removed,
         }
+    result["timings"] = timing.take()
     Path(result_path).write_text(json.dumps(result))
 
 

@@ -26,6 +26,8 @@ from pathlib import Path
 from autograder.limits import DEFAULT_LIMITS, DEFAULT_WORKERS, Limits, limits_for
 from autograder.pipeline.canary import run_canary
 from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, Course
+from autograder.pipeline.course_book import CourseBook, apply_course_book
+from autograder.pipeline.gradebook import busy, gradebook_url, without_password
 from autograder.pipeline.intake import (
     NoSubmissions,
     Submission,
@@ -39,7 +41,13 @@ from autograder.pipeline.notebook_repair import sanitize
 from autograder.pipeline.outputs import write_outputs
 from autograder.pipeline.progress import ClassProgress
 from autograder.pipeline.reasons import FLAGS, Reason, failure_reason
-from autograder.pipeline.recorded import failure_messages, made_inert, max_points, scores_or_none
+from autograder.pipeline.recorded import (
+    failure_messages,
+    lateness,
+    made_inert,
+    max_points,
+    scores_or_none,
+)
 from autograder.pipeline.rosters import Roster
 from autograder.pipeline.summary import class_summary_text
 from autograder.pipeline.suspicious import findings
@@ -67,9 +75,9 @@ def _cell_number(where: str) -> int:
 def _forget(course: Course, learner: str) -> None:
     """Remove every earlier result of this learner for this assignment, so a failed regrade
     shows no stale score; their other assignments in the same course stay."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(course.db_url) as gradebook:
+    with course.gradebook() as gradebook:
         try:
             gradebook.remove_submission(course.assignment, learner)
         except MissingEntry:
@@ -90,6 +98,7 @@ class Prepared:
     attention: list[Reason]
     started: float
     flags: dict[str, list[str]] = field(default_factory=dict)  # notebook -> what it tried
+    prepare_seconds: float = 0.0
 
 
 def prepare_learner(
@@ -127,8 +136,10 @@ def prepare_learner(
         if notebook is not None:
             clean[name] = notebook
     if clean:
-        course.submit(submission.learner, clean)
-    return Prepared(submission, clean, notes, attention, started, flags)
+        course.submit(submission.learner, clean, submission.timestamp)
+    return Prepared(
+        submission, clean, notes, attention, started, flags, time.perf_counter() - started
+    )
 
 
 def finish_learner(
@@ -139,6 +150,7 @@ def finish_learner(
     limits: Limits,
 ) -> LearnerResult:
     """Read what nbgrader recorded for one learner and decide their status."""
+    reading = time.perf_counter()
     learner = prepared.submission.learner
     attention = list(prepared.attention)
     if outcome is not None and not outcome["success"]:
@@ -195,7 +207,21 @@ def finish_learner(
             )
     graded_rows = [r for r in result.rows if r["points"] is not None]
     result.score = sum(r["points"] for r in graded_rows) if graded_rows else None
+    if scores:
+        result.seconds_late, result.late_penalty = lateness(course, learner)
+        if result.seconds_late > 0:
+            notes.append(
+                f"received {result.seconds_late / 3600:.1f} h after the due date: "
+                f"late penalty {result.late_penalty:g} points"
+            )
+        if result.score is not None:
+            result.score -= result.late_penalty
     result.reasons = list(dict.fromkeys(attention))
+    result.timings = {
+        "prepare": round(prepared.prepare_seconds, 4),
+        **((outcome or {}).get("timings") or {}),
+        "results": round(time.perf_counter() - reading, 4),
+    }
     result.seconds = time.perf_counter() - prepared.started
     return result
 
@@ -231,12 +257,8 @@ def grade_learners(
             running.remove((prepared, grading))
             outcome = grading.outcome() if grading is not None else None
             learner = prepared.submission.learner
-            if (
-                outcome
-                and "database is locked" in outcome.get("log", "")
-                and learner not in retried
-            ):
-                retried.add(learner)  # two graders wrote the gradebook at once: grade again
+            if outcome and busy(outcome.get("log", "")) and learner not in retried:
+                retried.add(learner)  # another writer held the gradebook: grade again
                 waiting.insert(0, prepared.submission)
                 continue
             results[learner] = finish_learner(course, prepared, outcome, points, limits)
@@ -257,6 +279,8 @@ def grade_class(
     reuse_training: bool = True,
     shown: ClassProgress | None = None,
     rosters: dict[str, Roster] | None = None,
+    db_url: str | None = None,
+    course_book: CourseBook | None = None,
 ) -> list[LearnerResult]:
     """Grade every learner's `assignment` found in `submissions`; write all outputs into
     `out_dir`. limits: default `limits_for(assignment)`. course_dir: nbgrader's course folder
@@ -264,9 +288,13 @@ def grade_class(
     assignment of the course, for Formgrader. reuse_canary_from: a folder of passing canaries
     (canary.py) to reuse when nothing the canary depends on changed; the training records of
     notebook 04 (training_cache.py) are kept there too, else in out_dir. reuse_training:
-    False trains notebook 04 for every learner, as if no record existed. shown: how
-    progress is shown (progress.py), default a line per learner through `progress`.
-    rosters: the platforms' own lists of the class, for their grade files (rosters.py)."""
+    False trains notebook 04 for every learner, as if no record existed. shown: how progress is
+    shown (progress.py), default a line per learner through `progress`. rosters: the
+    platforms' own lists of the class, for their grade files (rosters.py). db_url: the
+    gradebook's SQLAlchemy URL (PostgreSQL; its password goes to PGPASSWORD), default the
+    course folder's SQLite file; the canary always grades into a SQLite file of its own.
+    course_book: the due date and roster set in Formgrader (course_book.py), applied to the
+    grading gradebook."""
     limits = limits or limits_for(assignment)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -276,8 +304,18 @@ def grade_class(
     progress("Learner code runs confined: " + "; ".join(enabled))
     for missing in disabled:
         progress(f"WARNING, protection off: {missing}")
-    course = Course(course_dir or out_dir / "course", assignment=assignment)
+    db = ""
+    if db_url:
+        db, secret = gradebook_url(db_url)
+        os.environ.update(secret)  # for nbgrader's commands and the forked graders alike
+    course = Course(course_dir or out_dir / "course", assignment=assignment, db=db)
+    if db:
+        progress(f"Gradebook: {without_password(db)}")
     release = course.generate_release()
+    if course_book is not None:
+        apply_course_book(course.db_url, assignment, course_book)
+        if course_book.duedate is not None:
+            progress(f"Due date: {course_book.duedate:%Y-%m-%d %H:%M:%S} UTC")
     points = max_points(assignment)
     grade_ids = {name: grade_ids_of(release / name) for name in points}
     # A zip is extracted into the results folder (replaced on each run), not left in /tmp.

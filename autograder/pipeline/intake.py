@@ -485,9 +485,14 @@ def _choose(
     # with a prefix, 2 recognised by content.
     candidates: dict[str, list[tuple]] = {name: [] for name in expected}
     extras = []
+    stamp_depth = None
     for found in learner.files:
-        if found.path.name.lower() == TIMESTAMP and submission.timestamp is None:
-            submission.timestamp = found.path
+        if found.path.name.lower() == TIMESTAMP:
+            # The shallowest wins: the one nbgrader's (or the hub exchange's) collect wrote
+            # beside the notebooks, never one a learner put in a subfolder.
+            depth = found.label.count("/")
+            if stamp_depth is None or depth < stamp_depth:
+                submission.timestamp, stamp_depth = found.path, depth
             continue
         target, rank = _match_name(found, expected)
         if target is None and found.path.suffix.lower() == ".ipynb":

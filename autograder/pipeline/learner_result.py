@@ -11,10 +11,12 @@ from autograder.pipeline.reasons import Reason, status_text
 class LearnerResult:
     """One learner's grading.
 
-    score: points over the notebooks that were graded, or None if none was.
+    score: points over the notebooks that were graded, less any late penalty, or None if
+        none was graded.
     notes: everything worth knowing about the submission, one sentence each.
     rows: one dict per (notebook, graded test cell); see `report` for the keys.
     reasons: why the learner needs an instructor's attention; none means graded.
+    timings: seconds per phase of the grading (autograder/plugins/timing.py).
     """
 
     learner: str
@@ -25,6 +27,9 @@ class LearnerResult:
     rows: list[dict] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
     remarks: list[Reason] = field(default_factory=list)  # shown in a graded learner's status
+    seconds_late: float = 0.0  # after the due date, by the exchange's receipt time
+    late_penalty: float = 0.0  # points taken for it; `score` is after the penalty
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def status(self) -> str:

@@ -5,7 +5,8 @@ canvas_grades.csv, moodle_grades.csv  beside it, for the learners whose work cam
                 platform's archive (lms_grades.py);
 tests.csv/.json one row per learner and graded test (points, verdict, mistake key, flags);
 learners.json   one object per learner: status, reasons ({"kind", "notebook", "text"}),
-                score, notes, name, lms, lms_id, late;
+                score, notes, name, lms, lms_id, late, timings (seconds per phase of the
+                grading, autograder/plugins/timing.py);
 class_report.html and feedback/ (nbgrader's pages, and a page for each notebook nbgrader
                 wrote none for).
 """
@@ -52,6 +53,9 @@ def write_outputs(
     Returns what was written for the platforms and what to say about it."""
     rows = [row for result in results for row in result.rows]
     origins = {s.learner: origin(s) for s in submissions}
+    for result in results:  # received after the due date set in Formgrader
+        if result.seconds_late > 0:
+            origins[result.learner] = origins.get(result.learner, origin(None)) | {"late": "yes"}
     export_grades(course, results, out_dir / "grades.csv", origins)
     lms_files = write_lms_grades(
         results, list(submissions), out_dir, course.assignment, rosters=rosters
@@ -65,6 +69,7 @@ def write_outputs(
         learner_row(r)
         | {"reasons": [reason.as_json() for reason in r.reasons], "notes": r.notes}
         | origins.get(r.learner, origin(None))
+        | {"timings": r.timings}
         for r in results
     ]
     (out_dir / "learners.json").write_text(json.dumps(learners, indent=1))
@@ -100,7 +105,8 @@ def _is_page(path: Path) -> bool:
 
 def origin(submission: Submission | None) -> dict:
     """Who the download says the learner is: {"name", "lms", "lms_id", "late"}; lms and
-    lms_id empty for a download of no known platform, late "yes" or "" (unknown or on time)."""
+    lms_id empty for a download of no known platform, late "yes" or "" (unknown or on time;
+    write_outputs also marks work received after the due date)."""
     identity = submission.lms if submission else None
     return {
         "name": submission.name if submission else "",

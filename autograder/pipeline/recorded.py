@@ -33,6 +33,18 @@ def scores_or_none(course: Course, learner: str):
         return None
 
 
+def lateness(course: Course, learner: str) -> tuple[float, float]:
+    """(seconds after the due date, late penalty in points over the notebooks) as nbgrader
+    recorded them for the learner's submission; (0, 0) for work on time or without a date."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.db_url) as gradebook:
+        submission = gradebook.find_submission(course.assignment, learner)
+        return float(submission.total_seconds_late or 0), float(
+            submission.late_submission_penalty or 0
+        )
+
+
 def failure_messages(course: Course, student: str) -> dict[str, tuple[str, str]]:
     """{grade_id: (the error message of that test cell, the mistake's "function:key" or "")}
     from the autograded notebooks."""

@@ -19,7 +19,9 @@ from pathlib import Path
 from nbclient.util import ensure_async, run_sync
 from nbformat import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute
+from traitlets import Unicode
 
+from autograder.plugins import timing
 from autograder.plugins.decide import (
     CALL_SECONDS,
     Decision,
@@ -27,6 +29,7 @@ from autograder.plugins.decide import (
     KernelUnresponsive,
     decide_cell,
 )
+from autograder.plugins.demonstrations import SKIPPED_NOTE, cells_to_skip, demonstration_sources
 
 MISTAKE_METADATA = "course"  # cell metadata of a graded test cell: {"mistake": "function:key"}
 
@@ -36,17 +39,71 @@ def is_graded_test(cell) -> bool:
     return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
+def draws_figure(cell) -> bool:
+    """Whether an executed cell's outputs hold a picture."""
+    return any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
+
+
 class ExecuteAndDecide(Execute):
-    """Execute the notebook; decide graded test cells in this process, not in the kernel."""
+    """Execute the notebook; decide graded test cells in this process, not in the kernel.
+
+    Each step's time is recorded (autograder/plugins/timing.py): the kernel's start, the
+    learner's cells (those that draw figures apart), the decisions, the kernel's stop."""
+
+    skip_demonstrations_of = Unicode(
+        "",
+        help="The released assignment folder: demonstration cells unchanged from its notebooks "
+        "that nothing graded depends on are left out (autograder/plugins/demonstrations.py). "
+        "Empty: every cell runs.",
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        before, started = timing.spent(), time.perf_counter()
+        self._skipped = self._cells_to_skip(nb, resources or {})
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            timing.rest("kernel stop", time.perf_counter() - started, before)
+
+    async def async_start_new_kernel(self, **kwargs):
+        with timing.measured("kernel start"):
+            return await super().async_start_new_kernel(**kwargs)
+
+    async def async_start_new_kernel_client(self):
+        with timing.measured("kernel start"):
+            return await super().async_start_new_kernel_client()
+
+    def _cells_to_skip(self, nb, resources: dict) -> set[int]:
+        released = Path(self.skip_demonstrations_of or "/nonexistent") / (
+            f"{resources.get('unique_key', '')}.ipynb"
+        )
+        if not self.skip_demonstrations_of or not released.is_file():
+            return set()
+        return cells_to_skip(nb, demonstration_sources(released))
 
     async def async_execute_cell(
         self, cell: NotebookNode, cell_index: int, execution_count=None, store_history=True
     ):
+        if cell_index in getattr(self, "_skipped", ()):
+            cell.outputs = [
+                from_dict({"output_type": "stream", "name": "stdout", "text": SKIPPED_NOTE})
+            ]
+            cell.execution_count = None
+            return cell
         if not is_graded_test(cell):
-            return await super().async_execute_cell(
-                cell, cell_index, execution_count, store_history
-            )
+            started = time.perf_counter()
+            try:
+                return await super().async_execute_cell(
+                    cell, cell_index, execution_count, store_history
+                )
+            finally:
+                timing.add(
+                    "figures" if draws_figure(cell) else "learner cells",
+                    time.perf_counter() - started,
+                )
+        before, started = timing.spent(), time.perf_counter()
         decision = await self._decide(cell)
+        timing.rest("decisions", time.perf_counter() - started, before)
         cell.outputs = [from_dict(o) for o in decision.outputs]
         cell.execution_count = None
         # The mistake recognised, as a key for the instructor's table (never a learner's
@@ -56,8 +113,10 @@ class ExecuteAndDecide(Execute):
             cell.metadata[MISTAKE_METADATA] = {"mistake": decision.mistake}
         return cell
 
-    # nbclient binds execute_cell to its own coroutine at class creation: rebind it here.
+    # nbclient binds these to its own coroutines at class creation: rebind them here.
     execute_cell = run_sync(async_execute_cell)
+    start_new_kernel = run_sync(async_start_new_kernel)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     async def _decide(self, cell: NotebookNode) -> Decision:
         where = Path(self.resources.get("metadata", {}).get("path") or ".")
@@ -74,21 +133,25 @@ class ExecuteAndDecide(Execute):
                 self.kc.execute(code, store_history=False, allow_stdin=False)
             )
             outputs = await asyncio.to_thread(self._decide_with_link, cell.source, folder)
+            waiting = time.perf_counter()
             try:
                 await asyncio.wait_for(self.async_wait_for_reply(msg_id), timeout=CALL_SECONDS)
             except Exception:  # the kernel is stuck in the learner's code: stop it
                 await self._interrupt()
+            timing.add("decision: kernel reply", time.perf_counter() - waiting)
             return outputs
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
     def _decide_with_link(self, source: str, folder: str) -> Decision:
         try:
-            link = KernelLink(folder, time.monotonic() + CALL_SECONDS)
+            with timing.measured("decision: link"):
+                link = KernelLink(folder, time.monotonic() + CALL_SECONDS)
         except KernelUnresponsive:
             return decide_cell(source, None)
         try:
-            return decide_cell(source, link)
+            with timing.measured("decision: checks"):
+                return decide_cell(source, link)
         finally:
             link.close()
 

@@ -11,12 +11,15 @@ with nbgrader's feedback template under `CONTENT_SECURITY_POLICY` and without Ma
 from __future__ import annotations
 
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
 import nbgrader
 from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
+
+from autograder.plugins import timing
 
 # Every page that shows learner work: no script, no request; inline styles, data: pictures.
 CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -96,7 +99,9 @@ class InertFeedbackExporter(HTMLExporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         resources = {**(resources or {}), "content_security_policy": CONTENT_SECURITY_POLICY}
+        before, started = timing.spent(), time.perf_counter()
         output, resources = super().from_notebook_node(nb, resources, **kw)
+        timing.rest("feedback HTML", time.perf_counter() - started, before)
         # Bootstrap's inlined CSS names icon fonts by relative URL: the page needs none.
         head = output.find("</head>")
         output = FONT_FACE.sub("", output[:head]) + output[head:]

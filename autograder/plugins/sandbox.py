@@ -35,6 +35,7 @@ from autograder.limits import (
     KERNEL_OPEN_FILES,
     KERNEL_PROCESSES,
 )
+from autograder.pipeline.gradebook import PASSWORD_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 # augcourse/run_records.py's variables: records offered (read-only), records saved
@@ -212,6 +213,9 @@ def launch_kernel(connection_file: str, extra: list[str]) -> None:
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", str(connection), *extra]
     _join_pids_cgroup()
     _limit_resources()
+    # bubblewrap clears the environment; unconfined, the kernel must not inherit the
+    # PostgreSQL gradebook's password (autograder/pipeline/gradebook.py) either.
+    os.environ.pop(PASSWORD_VARIABLE, None)
     argv = bwrap_argv(workdir, connection.parent, kernel) if bwrap() else kernel
     os.execv(argv[0], argv)
 

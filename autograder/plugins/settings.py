@@ -65,9 +65,13 @@ AUTOGRADE_PREPROCESSORS = with_course_changes("autograde", nbgrader_defaults()["
 FEEDBACK_PREPROCESSORS = with_course_changes("feedback", nbgrader_defaults()["feedback"])
 
 
+# nbgrader's course id; a PostgreSQL gradebook needs one that is not empty.
+COURSE_ID = "cutout-cutmix"
+
+
 def apply(c) -> None:
     """Set the course's grading behaviour on an nbgrader config object `c`."""
-    c.CourseDirectory.course_id = "cutout-cutmix"
+    c.CourseDirectory.course_id = COURSE_ID
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     # A learner who deletes a test cell loses nothing but that answer: nbgrader puts it back.
     c.OverwriteCells.add_missing_cells = True
@@ -87,6 +91,10 @@ def apply(c) -> None:
     c.InertFeedbackExporter.template_name = INERT_TEMPLATE
     c.InertFeedbackExporter.extra_template_basedirs = [str(TEMPLATES), str(NBGRADER_TEMPLATES)]
     c.InertFeedbackExporter.extra_template_paths = INERT_TEMPLATE_PATHS
+    # Work received after the due date loses 10 % of each notebook's score per started day
+    # late (autograder/plugins/late.py); change the share here, 0 for no penalty.
+    c.AssignLatePenalties.plugin_class = "autograder.plugins.late.CourseLatePenalty"
+    c.CourseLatePenalty.percent_per_day = 10.0
 
 
 def config_file_text() -> str:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from inert_checks import Listener
 from labtools import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -115,35 +114,6 @@ def instructor_lab(tmp_path_factory):
     state = tmp_path_factory.mktemp("instructor") / "state"
     with LabServer("instructor", ROOT, state, LOGS / "instructor.log") as server:
         yield server
-
-
-class Listener:
-    """An HTTP server on 127.0.0.1 that records every request: where hostile learner content
-    would report to if it ever ran or loaded in a viewer's browser."""
-
-    def __init__(self):
-        hits = self.hits = []
-
-        class Record(BaseHTTPRequestHandler):
-            def do_GET(self):
-                hits.append(self.path)
-                self.send_response(204)
-                self.send_header("Access-Control-Allow-Origin", "*")
-                self.end_headers()
-
-            do_POST = do_HEAD = do_GET
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Record)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -100,6 +100,7 @@ class LabServer:
         log: Path,
         course_root: Path | None = None,
         timeout: float = 90,
+        db_url: str | None = None,
     ):
         self.role = role
         self.root_dir = Path(root_dir)
@@ -109,7 +110,13 @@ class LabServer:
         self.log = Path(log)
         self.timeout = timeout
         self.argv, self.env = lab_command(
-            role, self.port, self.root_dir, state_dir, course_root=course_root, token=self.token
+            role,
+            self.port,
+            self.root_dir,
+            state_dir,
+            course_root=course_root,
+            token=self.token,
+            db_url=db_url,
         )
         self.process: subprocess.Popen | None = None
 

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlparse
 
 import nbformat
 import pytest
-from conftest import Listener
+from inert_checks import Listener, Watched, assert_inert, only_itself
 from labtools import (
     ASSIGNMENT,
     HONEST_LEARNER,
@@ -38,18 +38,6 @@ NOTEBOOKS = ("01_cutout", "02_cutmix", "03_reversed_ratio_bug")
 FORMGRADER_OWN_EXTERNAL = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/"
 FORMGRADER_OWN_PATHS = ("/formgrader/static/", "/formgrader/api/", "/static/", "/login")
 
-# scope: where learner content can be (Formgrader's own page has handlers of its own).
-EVIDENCE = r"""scope => {
-  const inCells = [...document.querySelectorAll(scope)];
-  return {
-    marker: document.documentElement.getAttribute('MARKER'),
-    handlers: inCells.filter(e => [...e.attributes].some(a => a.name.startsWith('on')))
-      .map(e => e.outerHTML.slice(0, 200)),
-    scriptLinks: inCells.filter(e => /^\s*javascript:/i.test(e.getAttribute('href') || '')).length,
-    frames: inCells.filter(e => ["IFRAME", "OBJECT", "EMBED"].includes(e.tagName)).length,
-  };
-}""".replace("MARKER", MARKER_ATTRIBUTE)
-
 COUNTS = """() => {
   const inCells = s => [...document.querySelectorAll(s)].filter(e => e.closest('.cell'));
   return {
@@ -60,55 +48,6 @@ COUNTS = """() => {
     pictures_shown: inCells('img').filter(i => i.complete && i.naturalWidth > 0).length,
   };
 }"""
-
-
-class Watched:
-    """A page with every request and console line it makes recorded."""
-
-    def __init__(self, page):
-        self.page = page
-        self.requests: list[str] = []
-        self.console: list[str] = []
-        page.on("request", lambda request: self.requests.append(request.url))
-        page.on("console", lambda message: self.console.append(message.text))
-
-    def open(self, url: str) -> None:
-        self.requests.clear()
-        self.console.clear()
-        self.page.goto(url)
-        # Settled: nothing on the network for half a second after the load.
-        self.page.wait_for_load_state("networkidle")
-
-    def evidence(self, scope: str = "body *") -> list[dict]:
-        """What each frame of the page shows of a payload that ran or survived."""
-        found = []
-        for frame in self.page.frames:
-            try:
-                found.append({"frame": frame.url, **frame.evaluate(EVIDENCE, scope)})
-            except Exception as error:  # a frame that navigated away: itself a finding
-                found.append({"frame": frame.url, "marker": f"({type(error).__name__})"})
-        return found
-
-
-def assert_inert(
-    watched: Watched, listener: Listener, allowed, view: str, scope: str = "body *"
-) -> None:
-    evidence = watched.evidence(scope)
-    ran = [e for e in evidence if e.get("marker")]
-    survived = [e for e in evidence if e.get("handlers") or e.get("scriptLinks")]  # names them
-    frames = [e for e in evidence if e.get("frames")]
-    console = [line for line in watched.console if CONSOLE_MARKER in line]
-    unneeded = sorted({url for url in watched.requests if not allowed(url)})
-    assert not ran, f"{view}: a payload ran: {ran}"
-    assert not console, f"{view}: a payload logged: {console}"
-    assert not survived, f"{view}: event handlers or javascript: links in the page: {survived}"
-    assert not frames, f"{view}: iframes, objects or embeds in the page: {frames}"
-    assert not unneeded, f"{view}: requests the page does not need: {unneeded}"
-    assert listener.hits == [], f"{view}: the listener was reached: {listener.hits}"
-
-
-def only_itself(page_url: str):
-    return lambda url: url == page_url or url.startswith("data:")
 
 
 def formgrader_needs(lab, page_path: str):

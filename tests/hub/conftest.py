@@ -1,5 +1,5 @@
 """One real hub for the whole test session: instance `test`, accounts course-test-instructor
-and course-test-learner-1..4, on a free port of 127.0.0.1.
+and course-test-learner-1..6, on a free port of 127.0.0.1.
 
 The first run installs (accounts, /opt/cutout-course environments, the proxy with npm, the
 instructor's deployment); later runs reuse them. The hub is stopped in the fixture's
@@ -22,8 +22,9 @@ from system_tools import ON_CI
 from autograder.hub import accounts, launcher
 from autograder.hub.layout import LEARNER_ENV, SERVICE_NAME, Layout
 
-# Learners 1 and 2 for the exchange tests, 3 and 4 for the browser's whole loop.
-LAYOUT = Layout(instance="test", prefix="course-test", learner_count=4)
+# Learners 1 and 2 for the exchange tests; 3, 4 and 6 (the payloads) for the browser's whole
+# loop; learner 5 is on the roster and never hands anything in.
+LAYOUT = Layout(instance="test", prefix="course-test", learner_count=6)
 ASSIGNMENT = "cutout_cutmix"
 COURSE = "cutout-cutmix"
 RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"

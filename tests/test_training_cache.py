@@ -132,11 +132,11 @@ def test_only_a_learner_who_changed_the_training_is_retrained_and_told(graded_bo
     assert not any("retrained" in note for note in results["kim"].notes)
     # ada's code reads files, so she needs attention; the retraining is in her notes (and
     # would be in her status if she were simply graded)
+    # (the later runs of the shrink cell, when grading runs that demonstration, add theirs)
     (note,) = [note for note in results["ada"].notes if "retrained" in note]
-    assert note == (
+    assert note.startswith(
         f"{EXPERIMENT_NOTEBOOK}: retrained: these runs differ from the grader's in the seeds "
-        "and the augmentations 'both' and 'cutout'; "
-        "these runs differ from the grader's in the seeds and the augmentation 'cutout'"
+        "and the augmentations 'both' and 'cutout'"
     )
     assert f"{RETRAINED} these runs differ from the grader" in _feedback(reused, "ada")
 

@@ -158,6 +158,12 @@ def main(argv: list[str] | None = None) -> int:
         "nothing it depends on changed (solutions, course code, package versions, limits)",
     )
     parser.add_argument(
+        "--retrain",
+        action="store_true",
+        help="train notebook 04 for every learner, instead of reusing the runs the grader "
+        "trains once for the class (kept with the canaries, or in OUT)",
+    )
+    parser.add_argument(
         "--canvas-gradebook",
         type=Path,
         metavar="CSV",
@@ -226,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             assignment=args.assignment,
             course_dir=course,
             reuse_canary_from=args.reuse_canary,
+            reuse_training=not args.retrain,
             shown=ClassProgress(verbose=args.verbose, bar=True),
             rosters=rosters,
             db_url=args.db,
@@ -235,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     except (CanaryFailed, NoSubmissions, GradebookUnreachable, ClusterNotReady) as error:
         print(f"\nSTOPPED: {error}", file=sys.stderr)
         return 2
-    attention = sum(r.status != "graded" for r in results)
+    attention = sum(bool(r.reasons) for r in results)
     print(f"\nResults in {out}: class_report.html, tests.csv, grades.csv, feedback/")
     db = f" --db {without_password(gradebook_url(args.db)[0])}" if args.db else ""
     print(

@@ -284,6 +284,9 @@ def grade_on_worker(
     try:
         course = Course(work, source=base / "source", assignment=assignment)
         shutil.copyfile(base / "template" / "gradebook.db", work / "gradebook.db")
+        # The release beside the learner's course, as locally: grading compares the learner's
+        # demonstration cells with it (autograder/plugins/demonstrations.py).
+        shutil.copytree(base / "template" / "release", work / "release")
         course.submit(learner, {n: nbformat.reads(t, as_version=4) for n, t in notebooks.items()})
         if received is not None:
             (course.stage_folder("submitted", learner) / TIMESTAMP).write_text(received)

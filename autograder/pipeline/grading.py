@@ -53,6 +53,7 @@ from autograder.pipeline.summary import class_summary_text
 from autograder.pipeline.suspicious import findings
 from autograder.pipeline.tallies import count_text
 from autograder.pipeline.tampering import release_cells, tampering
+from autograder.pipeline.training_cache import offered, prepare_records, retrained
 from autograder.plugins.inert import is_active
 from autograder.plugins.sandbox import protections
 
@@ -178,7 +179,10 @@ def finish_learner(
             notes.append(found.about(name).text)
             attention.append(found.about(name))
             flags.setdefault(name, []).append(found.text)
+    remarks = retrained(course, learner) if prepared.clean else []
+    notes += [remark.text for remark in remarks]
     result = LearnerResult(learner, None, sum(sum(p.values()) for p in points.values()), 0.0, notes)
+    result.remarks = remarks
     for name, cells in points.items():
         for grade_id, maximum in cells.items():
             got = scores.get(name, {}).get(grade_id) if scores and name in prepared.clean else None
@@ -272,6 +276,7 @@ def grade_class(
     assignment: str = ASSIGNMENT,
     course_dir: Path | None = None,
     reuse_canary_from: Path | None = None,
+    reuse_training: bool = True,
     shown: ClassProgress | None = None,
     rosters: dict[str, Roster] | None = None,
     db_url: str | None = None,
@@ -282,7 +287,9 @@ def grade_class(
     `out_dir`. limits: default `limits_for(assignment)`. course_dir: nbgrader's course folder
     (gradebook, autograded notebooks), default `out_dir/course`; one folder can hold every
     assignment of the course, for Formgrader. reuse_canary_from: a folder of passing canaries
-    (canary.py) to reuse when nothing the canary depends on changed. shown: how progress is
+    (canary.py) to reuse when nothing the canary depends on changed; the training records of
+    notebook 04 (training_cache.py) are kept there too, else in out_dir. reuse_training:
+    False trains notebook 04 for every learner, as if no record existed. shown: how progress is
     shown (progress.py), default a line per learner through `progress`. rosters: the
     platforms' own lists of the class, for their grade files (rosters.py). db_url: the
     gradebook's SQLAlchemy URL (PostgreSQL; its password goes to PGPASSWORD), default the
@@ -338,18 +345,22 @@ def grade_class(
     else:
         progress(f"  reference: full marks ({canary.seconds:.1f} s)")
 
+    records = None
+    if reuse_training:
+        records = prepare_records(reuse_canary_from or out_dir, assignment, progress)
     shown = shown or ClassProgress(say=progress)
     shown.start(len(found))
     try:
-        results = grade(
-            course,
-            found,
-            points,
-            limits,
-            workers,
-            on_result=shown.learner_done,
-            released=release_cells(release, SOLUTIONS / assignment),
-        )
+        with offered(records):
+            results = grade(
+                course,
+                found,
+                points,
+                limits,
+                workers,
+                on_result=shown.learner_done,
+                released=release_cells(release, SOLUTIONS / assignment),
+            )
     finally:
         shown.close()
 

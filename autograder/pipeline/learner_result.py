@@ -26,14 +26,16 @@ class LearnerResult:
     notes: list[str] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
+    remarks: list[Reason] = field(default_factory=list)  # shown in a graded learner's status
     seconds_late: float = 0.0  # after the due date, by the exchange's receipt time
     late_penalty: float = 0.0  # points taken for it; `score` is after the penalty
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
-        """The status as shown in tables and exports: "graded" or "needs attention: ..."."""
-        return status_text(self.reasons)
+        """The status as shown in tables and exports: "graded", "graded (remarks)" or
+        "needs attention: ..."."""
+        return status_text(self.reasons, self.remarks)
 
 
 def learner_row(result: LearnerResult) -> dict:

@@ -95,7 +95,7 @@ def write_lms_grades(
         submission = by_learner.get(result.learner)
         if submission is None or submission.lms is None:
             continue
-        grade = "" if result.status != "graded" or result.score is None else f"{result.score:g}"
+        grade = "" if result.reasons or result.score is None else f"{result.score:g}"
         rows[submission.lms.lms].append((submission, result, grade))
     files = LmsFiles()
     stamp = graded_at.strftime("%Y-%m-%d %H:%M:%S")  # PHP's strtotime reads this form

@@ -23,6 +23,7 @@ from autograder.pipeline.intake import Submission
 from autograder.pipeline.learner_result import LearnerResult, learner_row
 from autograder.pipeline.lms_grades import LmsFiles, write_lms_grades
 from autograder.pipeline.missing_feedback import write_missing_feedback
+from autograder.pipeline.reasons import is_graded
 from autograder.pipeline.report import write_class_report
 from autograder.pipeline.rosters import Roster
 
@@ -132,7 +133,7 @@ def export_grades(
     for row in rows:
         row["status"] = status.get(row.get("student_id"), "not submitted")
         row |= origins.get(row.get("student_id"), origin(None))
-        if row["status"] != "graded":
+        if not is_graded(row["status"]):
             for column in ("raw_score", "score"):
                 if column in row:
                     row[column] = ""

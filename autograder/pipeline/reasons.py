@@ -31,6 +31,8 @@ KINDS = {
     "tampered": "a read-only cell was edited or a graded cell added",
     "suspicious_code": "the code tries to reach past its own answers",
     "made_inert": "content that would run in a viewer's browser was made inert",
+    # notebook 04's training (pipeline/training_cache.py)
+    "retrained": "the training differs from the grader's records, so it ran for this learner",
     # the grading run
     "timed_out": "grading the learner took longer than allowed and was stopped",
     "cell_timed_out": "a cell ran longer than allowed and could not be stopped",
@@ -43,7 +45,7 @@ KINDS = {
     "no_grades": "nbgrader ran but recorded no grades",
 }
 # Worth recording in the learner's notes, but no reason to hold back their score.
-NOTE_ONLY = {"renamed", "extra_file", "restored_cell", "similar_name", "late"}
+NOTE_ONLY = {"renamed", "extra_file", "restored_cell", "similar_name", "late", "retrained"}
 # Shown beside each test of the notebook (tests.csv's "flags"): attempts, not accidents.
 FLAGS = {"tampered", "suspicious_code", "made_inert"}
 
@@ -73,10 +75,19 @@ class Reason:
         return {"kind": self.kind, "notebook": self.notebook, "text": self.text}
 
 
-def status_text(reasons: list[Reason]) -> str:
+def status_text(reasons: list[Reason], remarks: list[Reason] = ()) -> str:
     """The status of a learner with these reasons: "graded" when there are none, else
-    "needs attention: " and their sentences joined by "; " (grades.csv's status column)."""
-    return "graded" if not reasons else "needs attention: " + "; ".join(r.text for r in reasons)
+    "needs attention: " and their sentences joined by "; " (grades.csv's status column).
+    remarks: note-only reasons worth seeing in the status of a graded learner, in brackets
+    ("graded (04_measuring_the_effect.ipynb: retrained: ...)")."""
+    if reasons:
+        return "needs attention: " + "; ".join(r.text for r in reasons)
+    return "graded" + (f" ({'; '.join(r.text for r in remarks)})" if remarks else "")
+
+
+def is_graded(status: str) -> bool:
+    """Whether a status (`status_text`) is a graded learner's, with or without remarks."""
+    return status == "graded" or status.startswith("graded (")
 
 
 def failure_reason(outcome: dict, limits: Limits) -> Reason:

@@ -38,6 +38,8 @@ from autograder.limits import (
 from autograder.pipeline.gradebook import PASSWORD_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[2]
+# augcourse/run_records.py's variables: records offered (read-only), records saved
+RUN_RECORDS = ("AUGCOURSE_REUSE_RUNS", "AUGCOURSE_SAVE_RUNS")
 LEARNER_PACKAGE = ROOT / "augcourse"
 
 MEMORY_BYTES = KERNEL_MEMORY_BYTES
@@ -142,9 +144,14 @@ def bwrap_argv(workdir: Path, runtime: Path, kernel_argv: list[str]) -> list[str
     }
     # COURSE_FAST=1 (set by the course's tests) shortens notebook 04's experiment; the
     # reference and the learners then run the same short form.
-    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "COURSE_FAST"):
+    # Notebook 04's training records, made once by the grader (pipeline/training_cache.py),
+    # are offered read-only; only the grader's own run of the solution saves records.
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "COURSE_FAST", *RUN_RECORDS):
         if name in os.environ:
             environment[name] = os.environ[name]
+    records = os.environ.get(RUN_RECORDS[0])
+    if records and Path(records).is_dir():
+        binds += ["--ro-bind", records, records]
     env_args = [arg for name, value in environment.items() for arg in ("--setenv", name, value)]
     return [
         bwrap(),

@@ -70,6 +70,15 @@ def graded_references(monkeypatch):
     return graded
 
 
+def test_the_key_changes_with_the_environment_the_kernel_sees(copy_of_the_course, monkeypatch):
+    """A canary passed with notebook 04's short experiment (COURSE_FAST=1, as the tests run
+    it) says nothing about the full one."""
+    monkeypatch.setenv("COURSE_FAST", "1")
+    short = canary.canary_key(EXPERIMENT)
+    monkeypatch.delenv("COURSE_FAST")
+    assert canary.canary_key(EXPERIMENT) != short
+
+
 def test_a_record_with_the_same_key_is_reused_and_any_other_is_not(tmp_path, graded_references):
     records = tmp_path / "records"
     first = canary.run_canary(tmp_path / "a", ASSIGNMENT, records)

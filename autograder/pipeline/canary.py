@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,7 @@ from autograder.pipeline.course import (
 )
 from autograder.pipeline.reasons import failure_reason
 from autograder.pipeline.recorded import failure_messages, max_points
-from autograder.plugins.sandbox import protections
+from autograder.plugins.sandbox import PASSED_ENVIRONMENT, protections
 
 
 class CanaryFailed(RuntimeError):
@@ -74,6 +75,8 @@ def canary_key(assignment: str) -> str:
     add("limits", repr(limits_for(assignment)).encode())
     add("python", f"{sys.executable} {sys.version}".encode())
     add("protections", repr(protections()).encode())
+    for name in PASSED_ENVIRONMENT:
+        add(f"env {name}", os.environ.get(name, "").encode())
     for name in GRADING_DISTRIBUTIONS:
         add(name, metadata.version(name).encode())
     sources = [p for p in sorted((SOLUTIONS / assignment).rglob("*")) if p.is_file()]

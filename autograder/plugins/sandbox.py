@@ -50,6 +50,13 @@ MAX_PROCESSES = KERNEL_PROCESSES
 PIDS_CGROUP = Path("/sys/fs/cgroup/pids")  # cgroup v1 pids controller, where mounted
 
 
+# The grader's environment variables a learner's kernel sees, as they change what it computes:
+# COURSE_FAST (set by the course's tests) shortens notebook 04's experiment, the OpenBLAS ones
+# pick its kernels. What depends on a kernel's results (the canary, the training records) is
+# keyed by them too.
+PASSED_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "COURSE_FAST")
+
+
 def bwrap() -> str | None:
     return shutil.which("bwrap")
 
@@ -146,7 +153,7 @@ def bwrap_argv(workdir: Path, runtime: Path, kernel_argv: list[str]) -> list[str
     # reference and the learners then run the same short form.
     # Notebook 04's training records, made once by the grader (pipeline/training_cache.py),
     # are offered read-only; only the grader's own run of the solution saves records.
-    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "COURSE_FAST", *RUN_RECORDS):
+    for name in (*PASSED_ENVIRONMENT, *RUN_RECORDS):
         if name in os.environ:
             environment[name] = os.environ[name]
     records = os.environ.get(RUN_RECORDS[0])

@@ -17,9 +17,13 @@ c.CourseDirectory.root = str(ROOT)
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "notebooks"
 # Grading state stays in the build folder, never beside the committed notebooks.
+# Collect puts submissions here; the grading command grades them into its course folder.
 c.CourseDirectory.submitted_directory = "build/course/submitted"
-c.CourseDirectory.autograded_directory = "build/course/autograded"
-c.CourseDirectory.feedback_directory = "build/course/feedback"
-c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'build' / 'gradebook.db'}"
+# Formgrader shows the class the grading command graded: its default course folder's
+# gradebook, autograded notebooks and feedback (autograder/pipeline/course_book.py).
+GRADED = ROOT / "build" / "grading" / "course"
+c.CourseDirectory.autograded_directory = str(GRADED / "autograded")
+c.CourseDirectory.feedback_directory = str(GRADED / "feedback")
+c.CourseDirectory.db_url = f"sqlite:///{GRADED / 'gradebook.db'}"
 # SQLite cannot create the gradebook in a missing folder (a fresh clone has no build/).
-(ROOT / "build").mkdir(exist_ok=True)
+GRADED.mkdir(parents=True, exist_ok=True)

@@ -9,12 +9,12 @@ folder and file names unless --assignment names it. Writes into --out (default
 build/grading/<assignment>): feedback HTML (feedback/), grades.csv (nbgrader export),
 tests.csv and tests.json (one row per learner and test), learners.json, class_report.html;
 nbgrader's gradebook and autograded notebooks go to --course (default build/grading/course,
-shared by the assignments), the gradebook to a PostgreSQL database instead with
+shared by the assignments, the course Formgrader shows: nbgrader_config.py), the gradebook to a PostgreSQL database instead with
 --db postgresql://USER[:PASSWORD]@HOST:PORT/DATABASE (its password is never printed);
 canvas_grades.csv / moodle_grades.csv for learners from those platforms' archives, with the
 platform's own list of the class when given (--canvas-gradebook, --moodle-worksheet). Shows a
 progress bar on stderr (a line per learner with --verbose) and ends with a summary table.
-The due date and the roster come from Formgrader's gradebook (build/gradebook.db, see
+The due date and the roster come from Formgrader's gradebook (build/grading/course, see
 autograder/pipeline/course_book.py): work received after the due date (its timestamp.txt)
 gets the late penalty, and a learner of the roster who handed nothing in is "not submitted"
 in grades.csv.

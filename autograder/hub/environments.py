@@ -67,6 +67,12 @@ def hub_requirements() -> list[str]:
     return list(pyproject()["project"]["optional-dependencies"]["hub"])
 
 
+def instructor_requirements() -> list[str]:
+    """The hub's pins and the project's own (its `dependencies`), so that the instructor's
+    .venv is rebuilt when either changes, not only when the hub's do."""
+    return sorted(set(hub_requirements()) | set(pyproject()["project"]["dependencies"]))
+
+
 def pin_of(distribution: str) -> str:
     for line in pyproject()["project"]["dependencies"]:
         if line.split("==")[0].strip().lower() == distribution:
@@ -223,7 +229,7 @@ def deploy_instructor(layout: Layout) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, target)
     env = deployment / ".venv"
-    ensure_venv(env, hub_requirements(), editable=deployment)
+    ensure_venv(env, instructor_requirements(), editable=deployment)
     install_module(env, HERE / "exchange_client.py", f"{CLIENT_MODULE}.py")
     write_jupyter_config(env, learner=False, deployment=deployment)
     # The class roster: the learner accounts, as Formgrader's students (the grading command

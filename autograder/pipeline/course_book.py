@@ -1,11 +1,13 @@
 """What the instructor set in Formgrader, for the grading command: the assignment's due date
 and the class roster.
 
-Formgrader keeps them in the project's gradebook (nbgrader_config.py: build/gradebook.db):
+Formgrader keeps them in the project's gradebook (nbgrader_config.py:
+build/grading/course/gradebook.db, the grading command's default course folder):
 the due date of "Edit assignment" (or `nbgrader db assignment add NAME --duedate=...`) and
 the students of "Manage Students" (or `nbgrader db student import roster.csv`; `make hub`
-puts the learner accounts there). The grading command copies both into the gradebook it
-grades in, so that late work gets the late penalty and a learner who handed nothing in
+puts the learner accounts there). The grading command grades into that same gradebook by
+default, so that Formgrader shows what it graded; with --course or --out elsewhere it copies
+both into the gradebook it grades in, so that late work gets the late penalty and a learner who handed nothing in
 shows as "not submitted" in grades.csv rather than missing or 0.
 """
 
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from autograder.pipeline.course import ROOT
 
-FORMGRADER_GRADEBOOK = ROOT / "build" / "gradebook.db"
+FORMGRADER_GRADEBOOK = ROOT / "build" / "grading" / "course" / "gradebook.db"
 
 
 @dataclass(frozen=True)

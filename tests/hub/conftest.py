@@ -114,9 +114,9 @@ def forget_earlier_sessions(layout: Layout) -> None:
                 if not child.name.startswith("."):
                     shutil.rmtree(child) if child.is_dir() else child.unlink()
     build = layout.deployment / "build"
-    for folder in ("course", "grading"):  # collected, and graded by the grading command
+    # Collected; graded by the grading command (with Formgrader's gradebook).
+    for folder in ("course", "grading"):
         shutil.rmtree(build / folder, ignore_errors=True)
-    (build / "gradebook.db").unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

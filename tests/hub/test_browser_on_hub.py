@@ -6,9 +6,15 @@ the instructor set meanwhile. The instructor collects in Formgrader, grades with
 course's grading command and releases the feedback; each learner fetches their feedback and
 reads it in JupyterLab: their score, the mistake named in the bank's words, the late
 penalty. grades.csv shows the penalty and the roster's learner who handed nothing in as
-"not submitted". A third learner hands in the payload bank of tests/payloads.py (as the
-browser tests' `mallory`); the feedback they read through the hub is checked with the
-browser tests' detectors (tests/browser/inert_checks.py).
+"not submitted". The instructor's Formgrader shows the class the grading command graded: the
+learners with their scores in Manage Students, and the manual-grading view of a submission.
+A third learner hands in the payload bank of tests/payloads.py (as the browser tests'
+`mallory`), beside answers that fail fast; the feedback they read through the hub and
+Formgrader's manual-grading view of their notebooks are checked with the browser tests'
+detectors (tests/browser/inert_checks.py), and Formgrader serves none of their other files.
+
+The learners' servers are started at once through the hub's API before the browsers log in,
+as a class's would be: their start times overlap instead of adding up.
 
 Screenshots of every step go to build/screenshots/<test>/; the two the README shows also go
 to build/screenshots/hub-readme/ (`make hub-screenshots` copies them to docs/screenshots/).
@@ -25,6 +31,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote, urlparse
 
 import nbformat
 import pytest
@@ -39,11 +46,10 @@ from browser.labtools import (
     main_menu,
     open_formgrader,
     screenshot_folder,
-    validate,
     wait_for_kernel,
 )
 from conftest import ASSIGNMENT, LAYOUT
-from payloads import add_payloads
+from payloads import FILES, add_payloads
 from system_tools import ON_CI
 
 from augcourse.hints import hint
@@ -60,8 +66,14 @@ ABSENT, HOSTILE = LAYOUT.learners[4:6]
 BROWSER_LEARNERS = (RIGHT, MISTAKEN, HOSTILE)
 MISTAKE = ("centered_box", "box_not_clipped")  # in NOTEBOOK, whose feedback the learner reads
 WAIT_MS = 60_000
+VALIDATE_MS = 180_000
 GRADING_SECONDS = 600
 NOTEBOOK = "01_cutout"
+NOTEBOOKS = ("01_cutout", "02_cutmix", "03_reversed_ratio_bug")
+# Formgrader's own page loads MathJax from its CDN (nbconvert's default); nothing else leaves
+# the instructor's server (as in tests/browser/test_inert_views.py).
+FORMGRADER_OWN_EXTERNAL = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/"
+FORMGRADER_OWN_PATHS = ("/formgrader/static/", "/formgrader/api/", "/static/")
 RESULTS = LAYOUT.deployment / "build" / "grading" / ASSIGNMENT
 README_SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots" / "hub-readme"
 
@@ -109,11 +121,15 @@ def list_button(panel, section: str, label: str):
 def write_answers(name: str, mistaken: bool, payloads_to: str | None = None) -> None:
     """The learner's work in their fetched notebooks, as they would have typed it: every
     answer as the solution writes it, or with the bank's MISTAKE in its function; with
-    payloads_to, the payload bank (aimed at that listener) in HOSTILE_NOTEBOOK and beside it."""
+    payloads_to, the payload bank (aimed at that listener) in HOSTILE_NOTEBOOK and beside it,
+    and the released notebooks' unanswered cells, whose tests fail fast in the grading."""
     folder = Path("/home", name, ASSIGNMENT)
     account = folder.stat()
     for released in sorted((RELEASE / ASSIGNMENT).glob("*.ipynb")):
-        notebook = solved_release(f"{ASSIGNMENT}/{released.name}")
+        if payloads_to:
+            notebook = nbformat.read(released, as_version=4)
+        else:
+            notebook = solved_release(f"{ASSIGNMENT}/{released.name}")
         for cell in notebook.cells:
             if mistaken and cell.metadata.get("nbgrader", {}).get("grade_id") == (
                 MISTAKE[0].replace("_", "-") + "-answer"
@@ -126,76 +142,166 @@ def write_answers(name: str, mistaken: bool, payloads_to: str | None = None) -> 
         os.chown(path, account.st_uid, account.st_gid)
 
 
-def validate_notebook(hub, page, name: str, mistaken: bool, steps: Steps) -> None:
-    with steps(f"{name}: open {NOTEBOOK} and Validate"):
-        page.goto(f"{hub.url}/user/{name}/lab/tree/{ASSIGNMENT}/{NOTEBOOK}.ipynb")
-        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
-        wait_for_kernel(page)
-        message = validate(page, timeout=180_000).inner_text()
-        # Validate passes the right answers and lists the failing check of the mistake.
-        assert ("Success!" in message) != mistaken, message
-        close_dialog(page)
-
-
-def learner_fetches_validates_and_submits(
+def learner_fetches_and_writes(
     hub, browser, name: str, steps: Steps, mistaken: bool, payloads_to: str | None = None
-) -> None:
-    context, page = log_in(browser, hub, name, steps)
-    try:
-        with steps(f"{name}: fetch in the Assignment List"):
-            panel = assignment_list(page)
-            list_button(panel, "released_assignments_list", "Fetch").click()
-            list_button(panel, "fetched_assignments_list", "Submit").wait_for()
-        write_answers(name, mistaken, payloads_to)
-        if payloads_to is None:  # the hostile learner's work matters for what others see
-            validate_notebook(hub, page, name, mistaken, steps)
-        with steps(f"{name}: Submit"):
-            panel = assignment_list(page)
-            list_button(panel, "fetched_assignments_list", "Submit").click()
-            submitted = panel.locator("#submitted_assignments_list .list_item", has_text=ASSIGNMENT)
-            submitted.first.wait_for()
-    finally:
-        context.close()
+):
+    """The learner logs in, fetches in the Assignment List and writes their answers; without
+    payloads they open NOTEBOOK and press Validate, whose result learner_submits reads (so
+    that the learners' validations run at once). Returns their logged-in page."""
+    _, page = log_in(browser, hub, name, steps)
+    with steps(f"{name}: fetch in the Assignment List"):
+        panel = assignment_list(page)
+        list_button(panel, "released_assignments_list", "Fetch").click()
+        list_button(panel, "fetched_assignments_list", "Submit").wait_for()
+    write_answers(name, mistaken, payloads_to)
+    if payloads_to is None:  # the hostile learner's work matters for what others see
+        with steps(f"{name}: open {NOTEBOOK} and press Validate"):
+            page.goto(f"{hub.url}/user/{name}/lab/tree/{ASSIGNMENT}/{NOTEBOOK}.ipynb")
+            page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
+            wait_for_kernel(page)
+            page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .validate-button").click()
+    return page
+
+
+def learner_submits(page, name: str, steps: Steps, mistaken: bool | None) -> None:
+    """Read Validate's result unless mistaken is None (nothing validated), then Submit."""
+    steps.page = page
+    if mistaken is not None:
+        with steps(f"{name}: Validate's result"):
+            message = page.locator(".jp-Dialog #validation-message")
+            message.wait_for(timeout=VALIDATE_MS)
+            text = message.inner_text()
+            # Validate passes the right answers and lists the failing check of the mistake.
+            assert ("Success!" in text) != mistaken, text
+            close_dialog(page)
+    with steps(f"{name}: Submit"):
+        panel = assignment_list(page)
+        list_button(panel, "fetched_assignments_list", "Submit").click()
+        submitted = panel.locator("#submitted_assignments_list .list_item", has_text=ASSIGNMENT)
+        submitted.first.wait_for()
 
 
 def learner_reads_feedback(
-    hub, browser, name: str, steps: Steps, notebook: str = NOTEBOOK, listener=None
+    hub, page, name: str, steps: Steps, notebook: str = NOTEBOOK, listener=None
 ) -> tuple[Path, str]:
-    """Fetch Feedback in the Assignment List, follow "view feedback" and open the notebook's
-    page in JupyterLab; returns the fetched page's file and the text the learner sees. With a
-    listener, the page is checked with the payloads' detectors as the learner reads it."""
-    context, page = log_in(browser, hub, name, steps)
+    """Fetch Feedback in the Assignment List of the learner's lab, follow "view feedback" and
+    open the notebook's page in JupyterLab; returns the fetched page's file and the text the
+    learner sees. With a listener, the page is checked with the payloads' detectors as the
+    learner reads it."""
+    steps.page = page
     watched = Watched(page)
-    try:
-        with steps(f"{name}: Fetch Feedback"):
-            panel = assignment_list(page)
-            list_button(panel, "submitted_assignments_list", "Fetch Feedback").click()
-            row = panel.locator("#submitted_assignments_list .list_item", has_text=ASSIGNMENT)
-            link = row.locator("a", has_text="view feedback").first
-            link.wait_for()
-        with steps(f"{name}: read the feedback of {notebook}"):
-            link.click()  # the file browser goes to the feedback's folder
-            page.locator(".jp-DirListing-item", has_text=f"{notebook}.html").dblclick()
-            shown = page.frame_locator(".jp-HTMLViewer iframe").first.locator("body")
-            shown.get_by_text("Score:").first.wait_for()
-            text = " ".join(shown.inner_text().split())
-        if listener is not None:
-            with steps(f"{name}: the payloads in {notebook}'s feedback stay inert"):
-                page.wait_for_load_state("networkidle")
-                own = (f"{hub.url}/user/{name}/", f"{hub.url}/hub/", "data:", "blob:")
-                assert_inert(
-                    watched,
-                    listener,
-                    lambda url: url.startswith(own),
-                    f"{name}'s feedback {notebook} in JupyterLab on the hub",
-                    # The learner's content is in the viewer's frame; the lab's own page is
-                    # checked for the payloads' marker only.
-                    content_frames=lambda frame: frame != page.main_frame,
-                )
-    finally:
-        context.close()
+    with steps(f"{name}: Fetch Feedback"):
+        panel = assignment_list(page)
+        list_button(panel, "submitted_assignments_list", "Fetch Feedback").click()
+        row = panel.locator("#submitted_assignments_list .list_item", has_text=ASSIGNMENT)
+        link = row.locator("a", has_text="view feedback").first
+        link.wait_for()
+    with steps(f"{name}: read the feedback of {notebook}"):
+        link.click()  # the file browser goes to the feedback's folder
+        page.locator(".jp-DirListing-item", has_text=f"{notebook}.html").dblclick()
+        shown = page.frame_locator(".jp-HTMLViewer iframe").first.locator("body")
+        shown.get_by_text("Score:").first.wait_for()
+        text = " ".join(shown.inner_text().split())
+    if listener is not None:
+        with steps(f"{name}: the payloads in {notebook}'s feedback stay inert"):
+            page.wait_for_load_state("networkidle")
+            own = (f"{hub.url}/user/{name}/", f"{hub.url}/hub/", "data:", "blob:")
+            assert_inert(
+                watched,
+                listener,
+                lambda url: url.startswith(own),
+                f"{name}'s feedback {notebook} in JupyterLab on the hub",
+                # The learner's content is in the viewer's frame; the lab's own page is
+                # checked for the payloads' marker only.
+                content_frames=lambda frame: frame != page.main_frame,
+            )
     (page_file,) = Path("/home", name, ASSIGNMENT, "feedback").glob(f"*/{notebook}.html")
     return page_file, text
+
+
+def formgrader_needs(base: str, page_path: str):
+    """The requests Formgrader's page of page_path needs on the instructor's server (base)."""
+
+    server = urlparse(base)
+
+    def allowed(url: str) -> bool:
+        if url.startswith(FORMGRADER_OWN_EXTERNAL) or url.startswith("data:"):
+            return True
+        parsed = urlparse(url)
+        if parsed.netloc != server.netloc or not parsed.path.startswith(server.path + "/"):
+            return False
+        path = parsed.path.removeprefix(server.path)
+        return path == page_path or path.startswith(FORMGRADER_OWN_PATHS)
+
+    return allowed
+
+
+def submission_ids(learner: str) -> dict[str, str]:
+    """The ids of a learner's notebooks in Formgrader's gradebook (the deployment's)."""
+    from nbgrader.api import Gradebook
+
+    gradebook = LAYOUT.deployment / "build" / "grading" / "course" / "gradebook.db"
+    with Gradebook(f"sqlite:///{gradebook}") as book:
+        return {
+            name: book.find_submission_notebook(name, ASSIGNMENT, learner).id for name in NOTEBOOKS
+        }
+
+
+def instructor_reviews_in_formgrader(hub, page, steps: Steps, listener: Listener) -> dict:
+    """The instructor's Formgrader after the grading: Manage Students' score of each learner
+    (returned), the manual-grading view of the payload learner's notebooks checked with the
+    payloads' detectors, the submission-files handler serving none of their other files; then
+    the instructor releases the feedback the grading wrote (Manage Assignments)."""
+    steps.page = page
+    base = f"{hub.url}/user/{LAYOUT.instructor}"
+    watched = Watched(page)
+    with steps("instructor: Manage Students in Formgrader lists the graded learners"):
+        page.goto(f"{base}/formgrader/manage_students")
+        page.locator("#main-table td.score", has_text="/").first.wait_for()
+        scores = {
+            name: page.locator("#main-table tr", has_text=name)
+            .locator("td.score")
+            .inner_text()
+            .strip()
+            for name in LAYOUT.learners
+        }
+    ids = submission_ids(HOSTILE)
+    for name, submission in ids.items():
+        path = f"/formgrader/submissions/{submission}/"
+        with steps(f"instructor: Formgrader's manual grading of {HOSTILE}'s {name}"):
+            watched.open(f"{base}{path}")
+            page.locator("#notebook-container .cell").first.wait_for()
+            # Formgrader's own navigation has handlers; learner content is in the notebook.
+            assert_inert(
+                watched,
+                listener,
+                formgrader_needs(base, path),
+                f"Formgrader {name} on the hub",
+                "#notebook-container *",
+            )
+    with steps(f"instructor: Formgrader serves none of {HOSTILE}'s other files"):
+        submission = ids[HOSTILE_NOTEBOOK.removesuffix(".ipynb")]
+        files = f"{base}/formgrader/submissions/{submission}"
+        for name in [*FILES, "written.html", "written.svg", "linked.html", "written/page.html"]:
+            status = page.request.get(f"{files}/{quote(name)}").status
+            assert status == 404, f"Formgrader serves {name!r} (HTTP {status})"
+        # The handler works: only the learner's files are gone.
+        assert page.request.get(f"{files}/{HOSTILE_NOTEBOOK}").status == 200
+    autograded = LAYOUT.deployment / "build" / "grading" / "course" / "autograded" / HOSTILE
+    assert sorted(p.name for p in (autograded / ASSIGNMENT).iterdir()) == [
+        f"{name}.ipynb" for name in NOTEBOOKS
+    ]
+    with steps("instructor: release the feedback in Formgrader"):
+        page.goto(f"{base}/formgrader/manage_assignments")
+        formgrader_action(page, page, "release-feedback", "glyphicon-envelope", "released feedback")
+    return scores
+
+
+def start_servers(hub, names) -> None:
+    """Every server started at once through the hub's API, as when a class logs in."""
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        for started in [pool.submit(lambda n: hub.person(n).start_server(), n) for n in names]:
+            started.result()
 
 
 def set_due_date_now(hub, instructor) -> datetime:
@@ -209,34 +315,29 @@ def set_due_date_now(hub, instructor) -> datetime:
     return due
 
 
-def instructor_releases(hub, browser, steps: Steps) -> None:
-    context, page = log_in(browser, hub, LAYOUT.instructor, steps)
-    try:
-        with steps("instructor: release in Formgrader"):
-            frame = open_formgrader(page)
-            row = formgrader_row(frame)
-            row.wait_for()
-            if row.locator("td.release .glyphicon-remove").count():
-                formgrader_action(page, frame, "release", "glyphicon-remove", "unreleased")
-            formgrader_action(page, frame, "release", "glyphicon-cloud-upload", "released")
-    finally:
-        context.close()
+def instructor_releases(page, steps: Steps) -> None:
+    """In the instructor's lab: Nbgrader > Formgrader, release (again, if an earlier run did)."""
+    steps.page = page
+    with steps("instructor: release in Formgrader"):
+        frame = open_formgrader(page)
+        row = formgrader_row(frame)
+        row.wait_for()
+        if row.locator("td.release .glyphicon-remove").count():
+            formgrader_action(page, frame, "release", "glyphicon-remove", "unreleased")
+        formgrader_action(page, frame, "release", "glyphicon-cloud-upload", "released")
 
 
-def instructor_collects(hub, browser, steps: Steps) -> None:
-    context, page = log_in(browser, hub, LAYOUT.instructor, steps)
-    try:
-        with steps("instructor: collect in Formgrader"):
-            frame = open_formgrader(page)
-            formgrader_row(frame).wait_for()
-            formgrader_action(page, frame, "collect", "glyphicon-cloud-download", "collected")
-    finally:
-        context.close()
+def instructor_collects(hub, page, steps: Steps) -> None:
+    """Formgrader's Manage Assignments, on the instructor's server: collect."""
+    steps.page = page
+    with steps("instructor: collect in Formgrader"):
+        page.goto(f"{hub.url}/user/{LAYOUT.instructor}/formgrader/manage_assignments")
+        formgrader_action(page, page, "collect", "glyphicon-cloud-download", "collected")
 
 
-def grade_and_release_feedback(hub, instructor) -> None:
-    """The course's grading command, then nbgrader's release_feedback in the graded course,
-    both as the instructor's account in their deployment."""
+def grade(hub, instructor) -> None:
+    """The course's grading command as documented, as the instructor's account in their
+    deployment: into the course folder Formgrader shows."""
     deployment = LAYOUT.deployment
     submitted = deployment / "build" / "course" / "submitted"
     for name in BROWSER_LEARNERS:
@@ -254,13 +355,10 @@ def grade_and_release_feedback(hub, instructor) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for name in BROWSER_LEARNERS:
         assert name in result.stdout, result.stdout
-    course = deployment / "build" / "grading" / "course"
-    nbgrader = str(deployment / ".venv" / "bin" / "nbgrader")
-    result = hub.run_as(instructor, [nbgrader, "release_feedback", ASSIGNMENT], course)
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def whole_loop(hub, instructor, steps: Steps, listener: Listener) -> dict:
+    """Each person logs in once, in a browser context of their own, and keeps it."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -269,24 +367,41 @@ def whole_loop(hub, instructor, steps: Steps, listener: Listener) -> dict:
         )
         try:
             started = time.monotonic()
-            instructor_releases(hub, browser, steps)
-            learner_fetches_validates_and_submits(hub, browser, RIGHT, steps, mistaken=False)
+            _, instructor_page = log_in(browser, hub, LAYOUT.instructor, steps)
+            instructor_releases(instructor_page, steps)
+            pages = {
+                RIGHT: learner_fetches_and_writes(hub, browser, RIGHT, steps, mistaken=False),
+                MISTAKEN: learner_fetches_and_writes(hub, browser, MISTAKEN, steps, mistaken=True),
+                HOSTILE: learner_fetches_and_writes(
+                    hub, browser, HOSTILE, steps, mistaken=False, payloads_to=listener.base
+                ),
+            }
+            learner_submits(pages[HOSTILE], HOSTILE, steps, mistaken=None)
+            learner_submits(pages[RIGHT], RIGHT, steps, mistaken=False)
             due = set_due_date_now(hub, instructor)
-            learner_fetches_validates_and_submits(hub, browser, MISTAKEN, steps, mistaken=True)
-            learner_fetches_validates_and_submits(
-                hub, browser, HOSTILE, steps, mistaken=False, payloads_to=listener.base
-            )
-            instructor_collects(hub, browser, steps)
-            with steps("instructor: grade with the course's command, release feedback"):
-                grade_and_release_feedback(hub, instructor)
+            learner_submits(pages[MISTAKEN], MISTAKEN, steps, mistaken=True)
+            instructor_collects(hub, instructor_page, steps)
+            with steps("instructor: grade with the course's command"):
+                grade(hub, instructor)
+            formgrader = instructor_reviews_in_formgrader(hub, instructor_page, steps, listener)
             seen = {
-                name: learner_reads_feedback(hub, browser, name, steps)
+                name: learner_reads_feedback(hub, pages[name], name, steps)
                 for name in (RIGHT, MISTAKEN)
             }
             seen[HOSTILE] = learner_reads_feedback(
-                hub, browser, HOSTILE, steps, HOSTILE_NOTEBOOK.removesuffix(".ipynb"), listener
+                hub,
+                pages[HOSTILE],
+                HOSTILE,
+                steps,
+                HOSTILE_NOTEBOOK.removesuffix(".ipynb"),
+                listener,
             )
-            return {"seen": seen, "due": due, "seconds": time.monotonic() - started}
+            return {
+                "seen": seen,
+                "due": due,
+                "formgrader": formgrader,
+                "seconds": time.monotonic() - started,
+            }
         finally:
             browser.close()
 
@@ -315,6 +430,7 @@ def test_release_fetch_validate_submit_collect_grade_feedback_in_browsers(hub, i
     steps = Steps(None, screenshot_folder(request.node.name))
     # Playwright's sync API runs its own event loop: a thread of its own keeps it apart from
     # the browser tests' Playwright of the same session.
+    start_servers(hub, [LAYOUT.instructor, *BROWSER_LEARNERS])
     with ThreadPoolExecutor(max_workers=1) as pool:
         listener = Listener()  # where every payload reports if it runs or loads
         try:
@@ -365,6 +481,17 @@ def test_release_fetch_validate_submit_collect_grade_feedback_in_browsers(hub, i
     learners = {r["learner"]: r for r in json.loads((RESULTS / "learners.json").read_text())}
     assert learners[MISTAKEN]["score"] == pytest.approx(raw * 0.9)
     assert learners[MISTAKEN]["late"] == "yes"
+
+    # Formgrader shows the class the grading command graded: every learner of the roster
+    # with their score out of the assignment's (before the late penalty, as nbgrader sums
+    # grades), the one who handed nothing in with none.
+    shown = loop["formgrader"]
+    maximum = float(rows[RIGHT]["max_score"])
+    for name, score in ((RIGHT, maximum), (MISTAKEN, raw), (ABSENT, 0.0)):
+        got = re.fullmatch(r"([\d.]+) / ([\d.]+)", shown.get(name, ""))
+        assert got, (name, shown)
+        assert float(got[1]) == pytest.approx(score, abs=0.01), (name, shown)
+        assert float(got[2]) == pytest.approx(maximum), (name, shown)
 
     # The hostile learner's own text is on the page they read, as text; the payloads did not
     # run (checked as they read it) and got them nothing over the same right answers.

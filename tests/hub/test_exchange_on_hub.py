@@ -15,7 +15,8 @@ from dateutil.parser import parse
 pytestmark = pytest.mark.hub
 
 SUBMITTED = LAYOUT.deployment / "build" / "course" / "submitted"
-FEEDBACK = LAYOUT.deployment / "build" / "course" / "feedback"
+# Where nbgrader_config.py has feedback released from: the grading command's course folder.
+FEEDBACK = LAYOUT.deployment / "build" / "grading" / "course" / "feedback"
 
 
 def assignment_list(person, action: str | None = None) -> list[dict]:

@@ -37,6 +37,25 @@ def test_learner_environment_is_built_from_project_pins_only():
     assert {"jupyterhub", "jupyterlab", "nbgrader"} <= names
 
 
+def test_instructor_environment_follows_the_projects_own_pins(tmp_path, monkeypatch):
+    """The instructor's .venv is rebuilt when a dependency of the grading command is added
+    (its stamp names every pin), not only when the hub's pins change."""
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    wanted = environments.instructor_requirements()
+    assert set(wanted) == set(PYPROJECT["project"]["dependencies"]) | set(extras["hub"])
+    env = tmp_path / "env"
+    (env / "bin").mkdir(parents=True)
+    (env / "bin" / "python").touch()
+    # Built before the last pin was added to the project.
+    installs = []
+    monkeypatch.setattr(environments, "_run", installs.append)
+    monkeypatch.setattr(environments, "SYSTEM_PYTHON", env / "bin" / "python")
+    assert environments.ensure_venv(env, wanted[:-1])
+    assert not environments.ensure_venv(env, wanted[:-1])  # the same pins: nothing to do
+    assert environments.ensure_venv(env, wanted)  # one more: installed
+    assert wanted[-1] in installs[-1] and len(installs) == 2
+
+
 def test_proxy_is_pinned_exactly_in_package_json_and_its_lock():
     package = json.loads((ROOT / "package.json").read_text())
     lock = json.loads((ROOT / "package-lock.json").read_text())

@@ -22,7 +22,7 @@ def closed_paths(learners) -> list[str]:
         str(deployment / "solutions" / "cutout_cutmix" / "01_cutout.ipynb"),
         str(deployment / "autograder" / "exercises" / "reference.py"),
         str(deployment / ".venv" / "bin" / "python"),
-        str(deployment / "build" / "gradebook.db"),
+        str(deployment / "build" / "grading" / "course" / "gradebook.db"),
         str(LAYOUT.passwords_file),
         str(LAYOUT.config_file),
         str(LAYOUT.exchange_root),
@@ -40,7 +40,7 @@ def gradebook(hub, instructor):
     """The instructor's gradebook, made the instructor's way (nbgrader's db commands)."""
     result = hub.instructor_nbgrader(instructor, "db", "student", "list")
     assert result.returncode == 0, result.stdout + result.stderr
-    return LAYOUT.deployment / "build" / "gradebook.db"
+    return LAYOUT.deployment / "build" / "grading" / "course" / "gradebook.db"
 
 
 def test_learner_reads_nothing_private(hub, learners, gradebook):

@@ -167,12 +167,16 @@ def test_an_honest_learner_sees_the_same_headings_paragraphs_tables_and_pictures
     flags = {row["flags"] for row in tables if row["learner"] == HONEST_LEARNER}
     assert flags == {""}, f"the honest learner was flagged: {flags}"
     ids = submission_ids(graded_course, HONEST_LEARNER)
+    pictures = 0
     for name in NOTEBOOKS:
         with steps(f"{name}: before"):
             autograded = graded_course / "autograded" / HONEST_LEARNER / ASSIGNMENT
             watched.open(plain_export(autograded / f"{name}.ipynb", tmp_path).as_uri())
             before = watched.page.evaluate(COUNTS)
-            assert before["headings"] and before["pictures_shown"] and before["tables"], before
+            assert before["headings"] and before["tables"], before
+            # Grading leaves out unchanged demonstrations (autograder/plugins/demonstrations.py),
+            # so a notebook may have no figure left; the class as a whole must.
+            pictures += before["pictures_shown"]
         with steps(f"{name}: feedback"):
             feedback = graded_course / "feedback" / HONEST_LEARNER / ASSIGNMENT / f"{name}.html"
             watched.open(feedback.as_uri())
@@ -183,6 +187,7 @@ def test_an_honest_learner_sees_the_same_headings_paragraphs_tables_and_pictures
             )
             watched.page.locator(".cell").first.wait_for()
             assert watched.page.evaluate(COUNTS) == before, "Formgrader"
+    assert pictures, "no picture left in the honest learner's graded notebooks to compare"
 
 
 def test_payloads_gain_no_points_over_the_same_wrong_answers(graded_course):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,6 +22,18 @@ LIMITS = Limits(cell_seconds=10, learner_seconds=300)
 # are the same in every run (the golden test compares them across commits).
 SEED = "20261129"
 GOLDEN = Path(__file__).parent / "golden" / "sample_class.json"
+
+
+def regrade_folders(graded: dict, learners, root: Path) -> tuple[Path, Path]:
+    """(submitted, out) under root for grading `learners` of the graded sample class again,
+    elsewhere or otherwise, with its grading seed, so their results can be compared."""
+    submitted = root / "submitted"
+    for learner in learners:
+        shutil.copytree(graded["submitted"] / learner, submitted / learner)
+    out = root / "out"
+    out.mkdir()
+    (out / "grading_seed.txt").write_text(SEED)
+    return submitted, out
 
 
 def grade_sample_class(root: Path, canary_records: Path | None = None) -> dict:

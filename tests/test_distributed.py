@@ -24,7 +24,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from sample_class import LIMITS, SEED, record
+from sample_class import LIMITS, record, regrade_folders
 from system_tools import needs_bubblewrap
 
 from autograder import grade
@@ -169,12 +169,7 @@ def test_grading_on_dask_equals_the_local_run_and_survives_a_killed_worker(
     cluster, graded_sample_class, canary_records, tmp_path
 ):
     local = graded_sample_class
-    submitted = tmp_path / "submitted"
-    for learner in SUBSET:
-        shutil.copytree(local["submitted"] / learner, submitted / learner)
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "grading_seed.txt").write_text(SEED)
+    submitted, out = regrade_folders(local, SUBSET, tmp_path)
 
     killed: dict = {}
     killer = threading.Thread(target=kill_a_worker_mid_learner, args=(cluster.address, killed))

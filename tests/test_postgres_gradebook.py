@@ -11,12 +11,11 @@ import io
 import json
 import multiprocessing
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from browser.labtools import LabServer
-from sample_class import SEED
+from sample_class import regrade_folders
 from system_tools import needs_postgresql
 
 from autograder import grade
@@ -51,12 +50,7 @@ def graded_on_postgres(graded_sample_class, canary_records, postgres_server, tmp
     """A few learners of the sample class graded by the command into PostgreSQL, all at once
     (one worker each), with the sample class's grading seed."""
     root = tmp_path_factory.mktemp("postgres-class")
-    submitted = root / "submitted"
-    for learner in LEARNERS:
-        shutil.copytree(graded_sample_class["submitted"] / learner, submitted / learner)
-    out = root / "out"
-    out.mkdir()
-    (out / "grading_seed.txt").write_text(SEED)
+    submitted, out = regrade_folders(graded_sample_class, LEARNERS, root)
     url = postgres_server.create_database("gradebook")
     argv = [submitted, "--assignment", ASSIGNMENT, "--out", out, "--workers", len(LEARNERS)]
     with pytest.MonkeyPatch.context() as patch:  # the command puts the password in PGPASSWORD

@@ -2,6 +2,7 @@
 machine (saying how to install it), fail on CI (CI=true), where every test must run."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -26,4 +27,13 @@ def postgresql_runnable() -> bool:
 needs_postgresql = pytest.mark.skipif(
     not ON_CI and not postgresql_runnable(),
     reason="PostgreSQL is not installed (make system-packages installs Debian's postgresql)",
+)
+
+
+# Debian's chromium, which the browser tests drive through Playwright; on CI they fail at its
+# launch instead of skipping.
+CHROMIUM = Path("/usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists() and not ON_CI,
+    reason=f"{CHROMIUM} is missing: install Debian's chromium (make system-packages)",
 )

@@ -49,12 +49,15 @@ class Person:
         reply.raise_for_status()
         self.token = reply.json()["token"]
 
+    def _with_token(
+        self, method: str, url: str, token: str | None = None, timeout: float = 60, **kwargs
+    ) -> requests.Response:
+        headers = {"Authorization": f"token {token or self.token}"}
+        return requests.request(method, url, headers=headers, timeout=timeout, **kwargs)
+
     def api(self, method: str, path: str, **kwargs) -> requests.Response:
         """A call to the hub's REST API with this person's token."""
-        headers = {"Authorization": f"token {self.token}"}
-        return requests.request(
-            method, f"{self.hub_url}/hub/api/{path}", headers=headers, timeout=60, **kwargs
-        )
+        return self._with_token(method, f"{self.hub_url}/hub/api/{path}", **kwargs)
 
     def start_server(self) -> None:
         reply = self.api("POST", f"users/{self.name}/server")
@@ -70,22 +73,10 @@ class Person:
 
     def server(self, method: str, path: str, **kwargs) -> requests.Response:
         """A call to this person's own single-user server (its nbgrader extensions)."""
-        headers = {"Authorization": f"token {self.token}"}
-        return requests.request(
-            method,
-            f"{self.hub_url}/user/{self.name}/{path}",
-            headers=headers,
-            timeout=120,
-            **kwargs,
-        )
+        url = f"{self.hub_url}/user/{self.name}/{path}"
+        return self._with_token(method, url, timeout=120, **kwargs)
 
     def exchange(self, method: str, path: str, token: str | None = None, **kwargs):
-        """A call straight to the exchange service with this person's token."""
-        headers = {"Authorization": f"token {token or self.token}"}
-        return requests.request(
-            method,
-            f"{self.hub_url}/services/course-exchange/api/courses/cutout-cutmix/{path}",
-            headers=headers,
-            timeout=60,
-            **kwargs,
-        )
+        """A call straight to the exchange service with this person's token (or another)."""
+        url = f"{self.hub_url}/services/course-exchange/api/courses/cutout-cutmix/{path}"
+        return self._with_token(method, url, token, **kwargs)

@@ -50,7 +50,7 @@ from browser.labtools import (
 )
 from conftest import ASSIGNMENT, LAYOUT
 from payloads import FILES, add_payloads
-from system_tools import ON_CI
+from system_tools import needs_chromium
 
 from augcourse.hints import hint
 from autograder.exercises.mistakes import lookup
@@ -421,11 +421,7 @@ def export_rows() -> dict[str, dict]:
         return {row["student_id"]: row for row in csv.DictReader(handle)}
 
 
-# On CI the test runs and fails at chromium's launch instead of skipping.
-@pytest.mark.skipif(
-    not CHROMIUM.exists() and not ON_CI,
-    reason=f"{CHROMIUM} is missing: install Debian's chromium (make system-packages)",
-)
+@needs_chromium
 def test_release_fetch_validate_submit_collect_grade_feedback_in_browsers(hub, instructor, request):
     steps = Steps(None, screenshot_folder(request.node.name))
     # Playwright's sync API runs its own event loop: a thread of its own keeps it apart from

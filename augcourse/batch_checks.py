@@ -8,7 +8,7 @@ import numpy as np
 
 from augcourse import draws
 from augcourse.check_tools import (
-    call_quietly,
+    calls_in_order,
     changed_box,
     describe_call,
     expect_array,
@@ -27,7 +27,11 @@ def check_cutmix_batch(cutmix_batch: Callable) -> None:
     images = np.stack([np.full((2, height, width), 10.0 * (n + 1)) for n in range(count)])
     labels = np.eye(count)
     originals = images.copy(), labels.copy()
-    for seed in range(60):
+    seeds = range(60)
+    results = calls_in_order(
+        cutmix_batch, [(images, labels, 1.0, np.random.default_rng(seed)) for seed in seeds]
+    )
+    for seed in seeds:
         call = describe_call(
             "cutmix_batch",
             "<images (4, 2, 5, 7), image n filled with 10(n+1)>",
@@ -35,7 +39,7 @@ def check_cutmix_batch(cutmix_batch: Callable) -> None:
             1.0,
             f"rng({seed})",
         )
-        got = call_quietly(cutmix_batch, images, labels, 1.0, np.random.default_rng(seed))
+        got = next(results)
         if not (isinstance(got, tuple) and len(got) == 2):
             fail(call, "a tuple (images, labels)", type(got).__name__)
         mixed, mixed_labels = got
@@ -112,8 +116,7 @@ def _check_batch_draws(cutmix_batch: Callable) -> None:
     labels = np.eye(count)
     partners: set[tuple[int, ...]] = set()
 
-    def paste_box(alpha: float, seed: int):
-        got = call_quietly(cutmix_batch, images, labels, alpha, np.random.default_rng(seed))
+    def pasted_box(got):
         mixed = np.asarray(got[0])
         for i in range(count):
             box = changed_box(images[i], mixed[i])[0]
@@ -127,7 +130,12 @@ def _check_batch_draws(cutmix_batch: Callable) -> None:
         f"cutmix_batch(<{count} images (1, 4, 4), image n filled with 10(n+1)>, np.eye({count}), "
         f"alpha, rng) at alpha 0.2, 4 and 1, seeds 0 to {draws.ALPHA_DRAWS - 1}"
     )
-    seen = draws.observe(paste_box)
+    keys = draws.draw_keys()
+    results = calls_in_order(
+        cutmix_batch,
+        [(images, labels, alpha, np.random.default_rng(seed)) for alpha, seed in keys],
+    )
+    seen = draws.observed_boxes(keys, [pasted_box(got) for got in results])
     found = seen.problem()
     if found:
         key = draws_mistake("cutmix_batch", seen)

@@ -9,6 +9,7 @@ import numpy as np
 from augcourse import draws
 from augcourse.check_tools import (
     call_quietly,
+    calls_in_order,
     changed_box,
     check_box_cases,
     describe_call,
@@ -118,11 +119,21 @@ def check_cutmix(cutmix: Callable) -> None:
     image1, image2 = _image_pair((3, 6, 8))
     label1, label2 = np.array([1.0, 0.0, 0.0]), np.array([0.0, 0.0, 1.0])
     originals = [a.copy() for a in (image1, label1, image2, label2)]
-    for seed in range(100):
+    seeds = range(100)
+    # Each seed is called twice in a row: the second time must give the same result.
+    results = calls_in_order(
+        cutmix,
+        [
+            (image1, label1, image2, label2, 1.0, np.random.default_rng(seed))
+            for seed in seeds
+            for _ in range(2)
+        ],
+    )
+    for seed in seeds:
         call = describe_call(
             "cutmix", "<image1 (3, 6, 8)>", label1, "<image2>", label2, 1.0, f"rng({seed})"
         )
-        got = call_quietly(cutmix, image1, label1, image2, label2, 1.0, np.random.default_rng(seed))
+        got = next(results)
         if not (isinstance(got, tuple) and len(got) == 2):
             fail(call, "a tuple (image, label)", type(got).__name__)
         image, label = got
@@ -159,9 +170,7 @@ def check_cutmix(cutmix: Callable) -> None:
                 "clipped box), not lam.",
                 mistake=("cutmix", key) if key else None,
             )
-        again = call_quietly(
-            cutmix, image1, label1, image2, label2, 1.0, np.random.default_rng(seed)
-        )
+        again = next(results)
         if not np.array_equal(again[0], image):
             fail(
                 call,
@@ -170,7 +179,12 @@ def check_cutmix(cutmix: Callable) -> None:
                 mistake=("cutmix", "global_random"),
             )
     seen = _draws_observed(
-        lambda im1, im2, alpha, rng: call_quietly(cutmix, im1, label1, im2, label2, alpha, rng)[0]
+        lambda calls: (
+            got[0]
+            for got in calls_in_order(
+                cutmix, [(im1, label1, im2, label2, alpha, rng) for im1, im2, alpha, rng in calls]
+            )
+        )
     )
     found = seen.problem()
     if found:
@@ -188,13 +202,15 @@ def check_cutmix(cutmix: Callable) -> None:
     )
 
 
-def _draws_observed(paste: Callable) -> draws.Observed:
-    """What augcourse/draws.py observes of `paste(image1, image2, alpha, rng)`, which
-    returns image1 with a patch of image2 pasted, on a 4 x 4 image."""
+def _draws_observed(pastes: Callable) -> draws.Observed:
+    """What augcourse/draws.py observes of `pastes(calls)`, which gives, for each call
+    (image1, image2, alpha, rng) in turn, image1 with a patch of image2 pasted, on a 4 x 4
+    image."""
     image1, image2 = _image_pair((1, *draws.IMAGE))
-
-    def paste_box(alpha: float, seed: int):
-        result = np.asarray(paste(image1, image2, alpha, np.random.default_rng(seed)))
-        return changed_box(image1, result)[0] if result.shape == image1.shape else None
-
-    return draws.observe(paste_box)
+    keys = draws.draw_keys()
+    results = pastes([(image1, image2, alpha, np.random.default_rng(seed)) for alpha, seed in keys])
+    boxes = []
+    for result in results:
+        result = np.asarray(result)
+        boxes.append(changed_box(image1, result)[0] if result.shape == image1.shape else None)
+    return draws.observed_boxes(keys, boxes)

@@ -126,15 +126,29 @@ class Observed:
         return len(self.centres) <= 1
 
 
+def draw_keys(first_seed: int = 0) -> list[tuple[float, int]]:
+    """(alpha, seed) of every draw both properties need, in the order they are made."""
+    keys = [(alpha, first_seed + k) for alpha in EMPTY_PASTES for k in range(ALPHA_DRAWS)]
+    return keys + [(CENTRE_ALPHA, first_seed + k) for k in range(CENTRE_DRAWS)]
+
+
 def observe(paste_box: Callable[[float, int], Box | None], first_seed: int = 0) -> Observed:
     """Run `paste_box(alpha, seed)` (the box a CutMix pasted on a 4 x 4 image, None when
-    nothing was pasted) over the draws both properties need."""
+    nothing was pasted) over the draws both properties need, in the order of draw_keys."""
+    keys = draw_keys(first_seed)
+    return observed_boxes(keys, [paste_box(alpha, seed) for alpha, seed in keys])
+
+
+def observed_boxes(keys: list[tuple[float, int]], boxes: list[Box | None]) -> Observed:
+    """What the boxes pasted in the draws of `keys` (from draw_keys) show."""
     seen = Observed()
     for alpha in EMPTY_PASTES:
-        seeds = range(first_seed, first_seed + ALPHA_DRAWS)
-        seen.empty[alpha] = sum(paste_box(alpha, seed) is None for seed in seeds)
-    for seed in range(first_seed, first_seed + CENTRE_DRAWS):
-        centre = one_pixel_centre(paste_box(CENTRE_ALPHA, seed))
+        seen.empty[alpha] = 0
+    sized = len(EMPTY_PASTES) * ALPHA_DRAWS  # the draws that count empty pastes come first
+    for (alpha, _), box in zip(keys[:sized], boxes[:sized], strict=True):
+        seen.empty[alpha] += box is None
+    for box in boxes[sized:]:
+        centre = one_pixel_centre(box)
         if centre is not None:
             seen.centres.add(centre)
     return seen

@@ -18,6 +18,7 @@ import contextlib
 import io
 import json
 import os
+import select
 import struct
 import sys
 import traceback
@@ -232,14 +233,23 @@ def serve(requests_path: str, replies_path: str, namespace: dict) -> None:
     """Answer the grader's requests until it says "done".
 
     Requests: {"op": "fetch", "name"}, {"op": "call", "fn", "args"}, {"op": "map", "fn",
-    "calls": [args, ...]} (many calls in one message), {"op": "done"};
+    "calls": [args, ...]} (many calls in one message, one reply), {"op": "stream", "fn",
+    "calls"} (many calls in one message, one {"op": "item"} reply per call as it is made,
+    then {"op": "end"}; a "stop" from the grader between two calls ends it early),
+    {"op": "done"};
     a call's function is a name in `namespace` or a reference to a kernel function
     returned earlier. While a call runs, the learner's function may call back functions
     that the grader passed in (for a learner's own test): those calls go back to the
     grader and wait for its reply.
     """
     kernel_functions: dict[int, Callable] = {}
-    with open(requests_path, "rb") as requests, open(replies_path, "wb") as replies:
+    # Unbuffered requests: a stream looks for the grader's "stop" with select, which sees
+    # only what no buffer has read ahead.
+    with (
+        contextlib.suppress(BrokenPipeError),  # the grader has stopped listening
+        open(requests_path, "rb", buffering=0) as requests,
+        open(replies_path, "wb") as replies,
+    ):
 
         def grader_function(ref: FunctionRef) -> Callable:
             def call_grader(*args):
@@ -264,6 +274,20 @@ def serve(requests_path: str, replies_path: str, namespace: dict) -> None:
                 return tuple(resolve(v) for v in value)
             return value
 
+        def stream(target: Callable, calls: list) -> bool:
+            """Make the calls, one reply each; whether to go on serving afterwards."""
+            for args in calls:
+                if select.select([requests], [], [], 0)[0]:
+                    message = read_message(requests)
+                    request = decode(message) if message is not None else {"op": "done"}
+                    if request.get("op") != "stop":
+                        return False  # "done", or the grader went away
+                    break
+                answer = _call(target, resolve(args))
+                write_message(replies, encode({"op": "item", **answer}, kernel_functions))
+            write_message(replies, encode({"op": "end"}, kernel_functions))
+            return True
+
         while True:
             message = read_message(requests)
             if message is None:
@@ -272,17 +296,23 @@ def serve(requests_path: str, replies_path: str, namespace: dict) -> None:
             op = request.get("op")
             if op == "done":
                 return
+            if op == "stop":  # a stream that had already ended: it has sent its "end"
+                continue
+            if op == "stream":
+                target = _target(request["fn"], kernel_functions, namespace)
+                if not callable(target):
+                    error = Raised("NameError", f"{request['fn']!r} is not a function")
+                    write_message(replies, encode({"op": "end", "error": error}))
+                elif not stream(target, request["calls"]):
+                    return
+                continue
             if op == "fetch":
                 reply = namespace.get(
                     request["name"], Raised("NameError", f"name '{request['name']}' is not defined")
                 )
             elif op in ("call", "map"):
                 fn = request["fn"]
-                target = (
-                    kernel_functions.get(fn.ident)
-                    if isinstance(fn, FunctionRef)
-                    else namespace.get(fn)
-                )
+                target = _target(fn, kernel_functions, namespace)
                 calls = request["calls"] if op == "map" else [request["args"]]
                 if not callable(target):
                     reply = Raised("NameError", f"{fn!r} is not a function")
@@ -294,8 +324,15 @@ def serve(requests_path: str, replies_path: str, namespace: dict) -> None:
             write_message(replies, encode(reply, kernel_functions))
 
 
+def _target(fn, kernel_functions: dict[int, Callable], namespace: dict):
+    """The function a request names: a kernel function sent earlier, or a global's name."""
+    return kernel_functions.get(fn.ident) if isinstance(fn, FunctionRef) else namespace.get(fn)
+
+
 def _call(target: Callable, args: list) -> dict:
-    """Call target(*args) quietly; the reply carries the result and the arguments after."""
+    """Call target(*args) quietly; the reply carries the result and, in their places, the
+    arrays the call changed in place (None for every other argument: the grader has them)."""
+    before = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
     with (
         warnings.catch_warnings(),
         contextlib.redirect_stdout(io.StringIO()),
@@ -309,7 +346,20 @@ def _call(target: Callable, args: list) -> dict:
                 raise
             result = raised(error)
             traceback.clear_frames(error.__traceback__)
-    return {"result": result, "args": args}
+    changed = [
+        after if isinstance(after, np.ndarray) and not _same(after, was) else None
+        for after, was in zip(args, before, strict=True)
+    ]
+    return {"result": result, "args": changed}
+
+
+def _same(after: np.ndarray, before: np.ndarray | None) -> bool:
+    return (
+        before is not None
+        and after.shape == before.shape
+        and after.dtype == before.dtype
+        and bool(np.array_equal(after, before, equal_nan=after.dtype.kind in "fc"))
+    )
 
 
 class LearnerError(Exception):

@@ -84,12 +84,9 @@ def draws_observed(fn: Callable, args_for: Callable, box_of: Callable) -> draws.
     """augcourse.draws' properties at grading-time seeds, the learner's calls sent in batches.
 
     args_for(alpha, rng): the call's arguments; box_of(result): the box it pasted, or None."""
-    first = int(grading_rng().integers(2**31))
-    keys = [(a, first + k) for a in draws.EMPTY_PASTES for k in range(draws.ALPHA_DRAWS)]
-    keys += [(draws.CENTRE_ALPHA, first + k) for k in range(draws.CENTRE_DRAWS)]
+    keys = draws.draw_keys(first_seed=int(grading_rng().integers(2**31)))
     outcomes = run_many(fn, [args_for(alpha, np.random.default_rng(seed)) for alpha, seed in keys])
-    boxes = {key: box_of(result) for key, (result, _) in zip(keys, outcomes, strict=True)}
-    return draws.observe(lambda alpha, seed: boxes[(alpha, seed)], first)
+    return draws.observed_boxes(keys, [box_of(result) for result, _ in outcomes])
 
 
 def draws_failure(name: str, seen: draws.Observed, title: str) -> CheckFailed | None:

@@ -48,7 +48,7 @@ def test_objects_never_cross_and_crafted_object_arrays_are_refused():
 @pytest.fixture
 def served():
     """A learner namespace served from a thread, as the kernel serves it while grading."""
-    folders = []
+    threads, links = [], []
 
     def serve(namespace):
         folder = tempfile.mkdtemp()
@@ -56,10 +56,18 @@ def served():
             os.mkfifo(os.path.join(folder, name))
         thread = threading.Thread(target=probe.serve_main, args=(folder, namespace), daemon=True)
         thread.start()
-        folders.append(thread)
-        return KernelLink(folder, time.monotonic() + 5)
+        threads.append(thread)
+        links.append(KernelLink(folder, time.monotonic() + 5))
+        return links[-1]
 
-    return serve
+    yield serve
+    for link in links:  # a failed test may not have closed its link
+        link.close()
+    # A kernel serves in its own process; here the server is a thread of this one, and a call
+    # it makes swaps sys.stdout for everyone: let it finish before the next test prints.
+    for thread in threads:
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "the served namespace did not stop after the link closed"
 
 
 TEST_CELL = '''"""mix_labels: checks."""
@@ -148,9 +156,11 @@ def _learner_functions():
         values += 1  # in place, as a wrong answer may
         return values.sum()
 
+    raised_after = []
+
     def raising_third(x):
-        made.append(int(x))
-        if len(made) == 3:
+        raised_after.append(int(x))
+        if len(raised_after) == 3:
             raise ValueError("third call")
         return x
 
@@ -259,8 +269,10 @@ def test_a_visible_check_says_through_the_link_what_it_says_in_the_notebook(serv
 
     check = getattr(checks, f"check_{name}")
     fn = getattr(reference, name) if key is None else lookup(name, key).implementation
+    np.random.seed(1)  # noqa: NPY002  (the same global draws for a wrong answer that uses them)
     in_notebook = _visible_verdict(check, fn)
     link = served({name: fn, "answer": 42})
+    np.random.seed(1)  # noqa: NPY002
     assert _visible_verdict(check, link.fetch(name)) == in_notebook
     assert link.fetch("answer") == 42  # the link is in step after the check
     link.close()

@@ -46,6 +46,7 @@ class KernelLink:
         self._buffer = b""
         self._streaming = False  # a stream's items may still be on their way
         self._broken = False  # a reply came too late: what arrives now may answer another request
+        self._closed = False
 
     @staticmethod
     def _open_writer(path: str, deadline: float) -> int:
@@ -58,6 +59,9 @@ class KernelLink:
                 time.sleep(0.01)
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         with contextlib.suppress(OSError, KernelUnresponsive):
             self._send({"op": "done"}, time.monotonic() + 2)
         for fd in (self._requests, self._replies):

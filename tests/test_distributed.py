@@ -7,12 +7,17 @@ in the middle of a learner. Everything must equal the local run of the same lear
 session's `graded_sample_class`): scores, statuses, every test's verdict and message, and the
 feedback pages; the killed learner is graded again elsewhere (or needs attention saying the
 workers died), and nothing of the killed grading keeps running.
+
+Notebook 04 on the cluster reuses the command's training records, which reach the workers as
+data: each worker's kernels read its own read-only copy, never the command's folder, and the
+points and messages equal the local run's (COURSE_FAST=1: the experiment's short form).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -22,12 +27,20 @@ import threading
 import time
 from pathlib import Path
 
+import nbformat
 import psutil
 import pytest
 from sample_class import LIMITS, record, regrade_folders
 from system_tools import needs_bubblewrap
 
+from augcourse.run_records import REUSE_VARIABLE, REUSED
 from autograder import grade
+from autograder.exercises.samples import (
+    EXPERIMENT,
+    EXPERIMENT_NOTEBOOK,
+    misread_experiment,
+    solved_release,
+)
 from autograder.pipeline.course import ASSIGNMENT, SOLUTIONS, Course
 from autograder.pipeline.distributed import ClusterNotReady, connect
 from autograder.pipeline.grading import grade_class
@@ -36,8 +49,15 @@ pytestmark = [pytest.mark.nbgrader, needs_bubblewrap]
 
 DASK = Path(sys.executable).with_name("dask")
 SUBSET = ["reference", "ada", "eve", "hugo"]
-# The workers as docs/instructors.md starts them: a nanny whose worker is not daemonic.
-WORKER_ENV = {"DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+# The workers as docs/instructors.md starts them: a nanny whose worker is not daemonic;
+# notebook 04's short experiment, as the command's (set below) and the tests' runs.
+WORKER_ENV = {"DASK_DISTRIBUTED__WORKER__DAEMON": "False", "COURSE_FAST": "1"}
+# A learner's cell that shows which folder of records their kernel was offered.
+SHOWS_RECORDS = f"""\
+import os
+
+print("records offered:", os.environ.get({REUSE_VARIABLE!r}))
+"""
 
 
 def wait_for(condition, what: str, seconds: float = 180):
@@ -214,6 +234,72 @@ def test_grading_on_dask_equals_the_local_run_and_survives_a_killed_worker(
     # Workers keep only their release of the course, no learner's folder.
     left = [p for p in cluster.folder.glob("w*/**/learner-*")]
     assert not left, left
+
+
+def _grade_04(submitted: Path, out: Path, canary_records: Path, scheduler: str | None = None):
+    out.mkdir(parents=True)
+    (out / "grading_seed.txt").write_text("20261130")  # the same drawn inputs both ways
+    results = grade_class(
+        submitted,
+        out,
+        progress=lambda line: None,
+        assignment=EXPERIMENT,
+        reuse_canary_from=canary_records,
+        workers=2,
+        scheduler=scheduler,
+    )
+    return {r.learner: r for r in results}
+
+
+def _offered_in(out: Path, learner: str) -> Path:
+    page = (out / "feedback" / learner / EXPERIMENT / "04_measuring_the_effect.html").read_text()
+    assert f"{REUSED} the grader trained exactly" in page
+    (folder,) = re.findall(r"records offered: (\S+)", page)
+    return Path(folder)
+
+
+def test_notebook_04_on_dask_reuses_the_records_sent_to_the_workers(
+    cluster, canary_records, tmp_path, monkeypatch
+):
+    """The workers do not read the command's records folder: they get its records through
+    Dask and offer their own read-only copy, so notebook 04 is not retrained there."""
+    monkeypatch.setenv("COURSE_FAST", "1")
+    # nbgrader's gradebook calls `alembic` by name: the virtual environment's bin folder
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    right = solved_release(f"{EXPERIMENT}/{EXPERIMENT_NOTEBOOK}")
+    at = next(i for i, cell in enumerate(right.cells) if cell.get("id") == "setup")
+    right.cells.insert(at + 1, nbformat.v4.new_code_cell(SHOWS_RECORDS))
+    for learner, notebook in {"lou": right, "kim": misread_experiment()}.items():
+        folder = tmp_path / "submitted" / learner / EXPERIMENT
+        folder.mkdir(parents=True)
+        nbformat.write(notebook, folder / EXPERIMENT_NOTEBOOK)
+
+    local = _grade_04(tmp_path / "submitted", tmp_path / "local", canary_records)
+    on_dask = _grade_04(
+        tmp_path / "submitted", tmp_path / "dask", canary_records, scheduler=cluster.address
+    )
+
+    def table(results):
+        return {
+            (name, row["test"]): (row["points"], row["status"], row["mistake"], row["message"])
+            for name, result in results.items()
+            for row in result.rows
+        }
+
+    assert table(on_dask) == table(local)
+    assert {n: r.score for n, r in on_dask.items()} == {"lou": 6, "kim": 1}
+    assert {n: r.status for n, r in on_dask.items()} == {n: r.status for n, r in local.items()}
+    assert not any("retrained" in r.status for r in on_dask.values())
+    assert not [reason for r in on_dask.values() for reason in r.remarks]
+    # Locally the kernel reads the command's records; on the cluster, a worker's own copy.
+    records = canary_records / f"training-{EXPERIMENT}" / "runs"
+    assert _offered_in(tmp_path / "local", "lou") == records.resolve()
+    copy = _offered_in(tmp_path / "dask", "lou")
+    assert copy.is_relative_to(cluster.folder) and not copy.is_relative_to(canary_records)
+    assert {p.name: p.read_bytes() for p in copy.iterdir()} == {
+        p.name: p.read_bytes() for p in records.iterdir()
+    }
+    assert not any(p.stat().st_mode & 0o222 for p in [copy, *copy.iterdir()])  # read-only
 
 
 def test_workers_that_cannot_fork_stop_the_command_before_the_canary(cluster, tmp_path, capsys):

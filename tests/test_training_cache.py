@@ -176,3 +176,26 @@ def test_a_learners_kernel_cannot_write_into_the_records(graded_both_ways):
 def test_records_are_made_only_for_an_assignment_that_trains():
     assert training_cache.trains(EXPERIMENT)
     assert not training_cache.trains("cutout_cutmix")
+
+
+def test_records_sent_as_data_are_laid_out_read_only_and_only_well_formed(tmp_path):
+    """What a Dask worker does with the records it receives (distributed.py)."""
+    key = "ab" * 32
+    good = {"key": key, "parts": {}, "rows": [{"method": "cutout", "clean": 0.9}]}
+    sent = training_cache.record_files(tmp_path)  # an empty folder sends nothing
+    assert sent == {}
+    sent = {
+        f"{key}.json": json.dumps(good).encode(),
+        f"{'cd' * 32}.json": json.dumps(good).encode(),  # under another run's key
+        f"{'ef' * 32}.json": b"not json",
+        "../planted.json": json.dumps({**good, "key": "planted"}).encode(),
+        f"sub/{key}.json": json.dumps(good).encode(),
+    }
+    runs = training_cache.lay_out(sent, tmp_path / "worker" / "training-1")
+    assert sorted(path.name for path in runs.iterdir()) == [f"{key}.json"]
+    assert training_cache.record_files(runs) == {f"{key}.json": sent[f"{key}.json"]}
+    assert not list(tmp_path.rglob("planted.json"))
+    assert not any(path.stat().st_mode & 0o222 for path in [runs, *runs.iterdir()])
+    # laid out again (a worker restarted in the same folder): made anew, not added to
+    again = training_cache.lay_out({}, tmp_path / "worker" / "training-1")
+    assert again == runs and not list(runs.iterdir())

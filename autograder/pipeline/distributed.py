@@ -8,6 +8,9 @@ feedback of one learner, the costly part, runs on a worker, which assumes no sha
     once; each worker makes nbgrader's release and gradebook from them once per course, in
     its own folder (`Worker.local_directory`); the course's code and nbgrader are installed
     on the worker (checked before grading: `code_key` must match the client's);
+  - notebook 04's training records (training_cache.py), when the command offers them, are
+    scattered once as data; each worker lays them out read-only in its own folder once and
+    offers that folder to its learners' kernels, as a local run offers the command's;
   - each learner's sanitized notebooks go with their task; the worker grades them in a course
     folder of that learner alone, with a private copy of the gradebook, through the same
     forked child as a local run (`course.LearnerGrading`), and removes the folder after;
@@ -52,6 +55,7 @@ from autograder.pipeline.course import ROOT, SOLUTIONS, Course
 from autograder.pipeline.intake import TIMESTAMP
 from autograder.pipeline.learner_result import LearnerResult
 from autograder.pipeline.reasons import Reason
+from autograder.pipeline.training_cache import lay_out, offered, offered_records, record_files
 
 # How long the workers may take to answer the check before grading (their first answer
 # imports nbgrader and the course's code).
@@ -178,6 +182,7 @@ class Graded:
 
 _templates: dict[tuple[str, str], Path] = {}
 _templates_lock = threading.Lock()
+_records: dict[tuple[str, str], Path] = {}
 _fork_lock = threading.Lock()  # the environment the child inherits is the process's
 
 
@@ -200,6 +205,20 @@ def _course_template(local: Path, assignment: str, files: dict[str, bytes]) -> P
         Course(base / "template", source=base / "source", assignment=assignment).generate_release()
         _templates[(str(local), key)] = base
         return base
+
+
+def _training_records(local: Path, files: dict[str, bytes] | None) -> Path | None:
+    """This worker's read-only copy of the command's training records, laid out once per
+    worker and set of records; None when the command offered none."""
+    if not files:
+        return None
+    key = hashlib.sha256(
+        json.dumps({k: hashlib.sha256(v).hexdigest() for k, v in sorted(files.items())}).encode()
+    ).hexdigest()[:16]
+    with _templates_lock:
+        if (str(local), key) not in _records:
+            _records[(str(local), key)] = lay_out(files, local / f"training-{key}")
+        return _records[(str(local), key)]
 
 
 def _read_stage(folder: Path) -> dict[str, bytes]:
@@ -263,12 +282,15 @@ def grade_on_worker(
     code: str,
     received: str | None = None,
     duedate: datetime | None = None,
+    records: dict[str, bytes] | None = None,
 ) -> Graded:
     """A Dask task: grade one learner's sanitized notebooks ({file name: JSON text}) in a
     folder of this worker's own, and return everything as data. code: the client's
     `code_key`, which this worker's must equal. received: the submission's timestamp.txt and
     duedate: the assignment's due date in the command's gradebook, so that nbgrader applies
-    the late penalty here as it would on the command's machine."""
+    the late penalty here as it would on the command's machine. records: the training
+    records the command offers (`training_cache.record_files`), offered to the learner's
+    kernel from this worker's own copy; None offers none, as locally."""
     from distributed import get_worker
 
     from autograder.pipeline.course import LearnerGrading
@@ -280,6 +302,7 @@ def grade_on_worker(
     worker = get_worker()
     local = Path(worker.local_directory) / "course-grading"
     base = _course_template(local, assignment, files)
+    offer = _training_records(local, records)
     work = Path(tempfile.mkdtemp(prefix="learner-", dir=base))
     try:
         course = Course(work, source=base / "source", assignment=assignment)
@@ -295,7 +318,7 @@ def grade_on_worker(
 
             with Gradebook(course.db_url) as gradebook:
                 gradebook.update_or_create_assignment(assignment, duedate=duedate)
-        with _fork_lock:
+        with _fork_lock, offered(offer):  # the forked child and its kernel inherit both
             os.environ["COURSE_GRADING_SEED"] = seed
             grading = LearnerGrading(course, learner, limits.cell_seconds, limits.learner_seconds)
         while not grading.done():
@@ -434,6 +457,13 @@ def _grade_on(client, course, submissions, points, limits, on_result, released):
 
     seed, code = os.environ.get("COURSE_GRADING_SEED", ""), code_key()
     files = client.scatter(course_files(course.assignment), broadcast=False, hash=True)
+    # The training records offered here (grading.py's `offered`) are not on the workers' disks.
+    offer = offered_records()
+    records = (
+        client.scatter(record_files(offer), broadcast=False, hash=True)
+        if offer is not None
+        else None
+    )
     duedate = _duedate(course)
     prepared, futures = {}, {}
     for submission in submissions:
@@ -453,6 +483,7 @@ def _grade_on(client, course, submissions, points, limits, on_result, released):
                 code,
                 stamp.read_text() if stamp.is_file() else None,
                 duedate,
+                records,
                 key=f"grade-{submission.learner}-{os.urandom(4).hex()}",
                 pure=False,
             )

@@ -15,6 +15,11 @@ The records are kept in a folder with the digest of everything they depend on (a
 canary's, plus the environment that shortens or threads the training); a later run with the
 same digest reuses them, any change makes them again. Runs that share the folder wait for
 each other (a lock), so they are made once.
+
+Graded on a Dask cluster (distributed.py), the learners' kernels run on machines that do not
+see this folder: the records travel to each worker as data (`record_files`), which lays them
+out read-only in a folder of its own (`lay_out`) and offers that folder to its kernels the
+same way; the keys decide there as here.
 """
 
 from __future__ import annotations
@@ -111,6 +116,49 @@ def offered(records: Path | None):
             os.environ[REUSE_VARIABLE] = before
 
 
+def offered_records() -> Path | None:
+    """The records offered now (`offered`), for a grader that sends them elsewhere."""
+    folder = os.environ.get(REUSE_VARIABLE)
+    return Path(folder) if folder else None
+
+
+def record_files(records: Path) -> dict[str, bytes]:
+    """The records in `records` as data: {file name: JSON bytes}."""
+    return {path.name: path.read_bytes() for path in sorted(records.glob("*.json"))}
+
+
+def lay_out(files: dict[str, bytes], folder: Path) -> Path:
+    """Write records received as data (`record_files`) read-only into `folder`/runs, made
+    anew, and return that folder to offer. A file that is not a well-formed record under its
+    own key is left out (the run it would have matched trains, and says so)."""
+    _remove(folder)
+    runs = folder / "runs"
+    runs.mkdir(parents=True)
+    for name, data in files.items():
+        if Path(name).name != name or not name.endswith(".json"):
+            continue  # never a path out of the folder
+        try:
+            record = json.loads(data)
+        except ValueError:
+            continue
+        if _well_formed(Path(name).stem, record):
+            target = runs / name
+            target.write_bytes(data)
+            target.chmod(0o444)
+    runs.chmod(0o555)
+    return runs
+
+
+def _well_formed(key: str, record) -> bool:
+    """Whether `record` is a record of the run `key`: that key and a table of rows."""
+    return (
+        isinstance(record, dict)
+        and record.get("key") == key
+        and isinstance(record.get("rows"), list)
+        and all(isinstance(row, dict) for row in record["rows"])
+    )
+
+
 def retrained(course: Course, learner: str) -> list[Reason]:
     """Why the learner's notebooks trained although records were offered, as their runs
     said in their outputs (informational: no grade depends on it)."""
@@ -169,9 +217,7 @@ def _record(assignment: str, into: Path) -> int:
         count = 0
         for path in sorted(saved.glob("*.json")):
             record = json.loads(path.read_text())
-            if record.get("key") != path.stem or not all(
-                isinstance(row, dict) for row in record.get("rows", [None])
-            ):
+            if not _well_formed(path.stem, record):
                 raise RuntimeError(f"an unexpected record: {path.name}")
             target = into / path.name
             target.write_text(json.dumps(record))

@@ -302,14 +302,20 @@ def test_notebook_04_on_dask_reuses_the_records_sent_to_the_workers(
     assert not any(p.stat().st_mode & 0o222 for p in [copy, *copy.iterdir()])  # read-only
 
 
-def test_workers_that_cannot_fork_stop_the_command_before_the_canary(cluster, tmp_path, capsys):
-    """A nanny's daemonic worker could not start the per-learner grader: the command stops
-    before grading anything, saying how to start the workers."""
+def test_workers_that_cannot_fork_stop_the_command_before_the_canary(
+    cluster, tmp_path, capsys, monkeypatch
+):
+    """A nanny's daemonic worker could not start the per-learner grader, and a worker with
+    other settings would grade under other conditions than the reference passed: the command
+    stops before grading anything, saying how to start the workers."""
+    monkeypatch.setenv("COURSE_FAST", "1")
     from distributed import Client
 
     submitted = tmp_path / "submitted" / "reference" / ASSIGNMENT
     shutil.copytree(SOLUTIONS / ASSIGNMENT, submitted)
-    cluster.add_worker("daemonic")  # the nanny's default: a daemonic worker
+    # The nanny's default, a daemonic worker, and with a setting that reaches learners'
+    # kernels other than this machine's: both are said at once.
+    cluster.add_worker("daemonic", {"COURSE_FAST": ""})
     with Client(cluster.address, timeout="60s") as client:
         wait_for(
             lambda: any(
@@ -323,7 +329,9 @@ def test_workers_that_cannot_fork_stop_the_command_before_the_canary(cluster, tm
         [str(tmp_path / "submitted"), "--out", str(out), "--scheduler", cluster.address]
     )
     assert code == 2
-    assert "DASK_DISTRIBUTED__WORKER__DAEMON=False" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "DASK_DISTRIBUTED__WORKER__DAEMON=False" in err
+    assert "other settings" in err and "COURSE_FAST='' (here '1')" in err
     assert not (out / "canary").exists()
 
 

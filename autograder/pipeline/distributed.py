@@ -96,9 +96,33 @@ def is_daemonic() -> bool:
 def worker_state() -> dict:
     """What the client checks of each worker before grading (run on the worker; its first
     run imports what grading needs, some seconds)."""
-    from autograder.plugins.sandbox import protections
+    from autograder.plugins.sandbox import PASSED_ENVIRONMENT, protections
 
-    return {"code": code_key(), "protections": protections()}
+    return {
+        "code": code_key(),
+        "protections": protections(),
+        "environment": {name: os.environ.get(name, "") for name in PASSED_ENVIRONMENT},
+    }
+
+
+def _other_settings(states: dict[str, dict]) -> list[str]:
+    """The workers whose settings that reach learners' kernels (autograder/plugins/sandbox.py's
+    PASSED_ENVIRONMENT: the experiment's length, OpenBLAS) differ from this machine's, which
+    the canary passed with, each with what differs."""
+    from autograder.plugins.sandbox import PASSED_ENVIRONMENT
+
+    here = {name: os.environ.get(name, "") for name in PASSED_ENVIRONMENT}
+    found = []
+    for address, state in sorted(states.items()):
+        theirs = state.get("environment", {})
+        differ = [
+            f"{n}={theirs.get(n, '')!r} (here {v!r})"
+            for n, v in here.items()
+            if theirs.get(n, "") != v
+        ]
+        if differ:
+            found.append(f"{address}: {', '.join(differ)}")
+    return found
 
 
 def check_workers(client) -> int:
@@ -107,12 +131,11 @@ def check_workers(client) -> int:
     from distributed import wait
 
     daemonic = sorted(address for address, yes in client.run(is_daemonic).items() if yes)
-    if daemonic:
-        raise ClusterNotReady(
-            f"workers {', '.join(daemonic)} run as daemonic processes (started by a nanny), "
-            "which cannot start the per-learner grading process: start them with "
-            "DASK_DISTRIBUTED__WORKER__DAEMON=False (or `dask worker --no-nanny`)"
-        )
+    daemonic_problem = (
+        f"workers {', '.join(daemonic)} run as daemonic processes (started by a nanny), "
+        "which cannot start the per-learner grading process: start them with "
+        "DASK_DISTRIBUTED__WORKER__DAEMON=False (or `dask worker --no-nanny`)"
+    )
     # As tasks, one pinned to each worker, not client.run: hashing the code must not stall
     # the worker's event loop (and with it its heartbeats).
     addresses = list(client.scheduler_info(n_workers=-1)["workers"])
@@ -130,6 +153,16 @@ def check_workers(client) -> int:
     states = dict(zip(pinned, client.gather(list(pinned.values())), strict=True))
     if not states:
         raise ClusterNotReady(f"the Dask cluster at {client.scheduler.address} has no worker")
+    # Both problems at once: each needs the worker restarted, so the instructor fixes both.
+    problems = [daemonic_problem] if daemonic else []
+    other_settings = _other_settings(states)
+    if other_settings:
+        problems.append(
+            "workers grade with other settings than this machine, which the reference passed "
+            f"with ({'; '.join(other_settings)}): start them with the same environment"
+        )
+    if problems:
+        raise ClusterNotReady("; and ".join(problems))
     mine = code_key()
     other = sorted(address for address, state in states.items() if state["code"] != mine)
     if other:

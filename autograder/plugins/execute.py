@@ -10,6 +10,7 @@ nbgrader scores them as usual (an error means 0). Configured in nbgrader_setting
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
@@ -44,6 +45,23 @@ def draws_figure(cell) -> bool:
     return any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
 
 
+# The kernel started ahead for the learner's next notebook, by (folder, kernel name).
+_SPARE: dict[tuple, object] = {}
+
+
+async def _shutdown_spares() -> None:
+    while _SPARE:
+        _, spare = _SPARE.popitem()
+        with contextlib.suppress(Exception):
+            await ensure_async(spare.shutdown_kernel(now=True))
+
+
+def _running(km) -> bool:
+    """Whether a kernel started ahead is still running (it may have died waiting)."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    return km.has_kernel and process is not None and process.poll() is None
+
+
 class ExecuteAndDecide(Execute):
     """Execute the notebook; decide graded test cells in this process, not in the kernel.
 
@@ -57,6 +75,9 @@ class ExecuteAndDecide(Execute):
         "Empty: every cell runs.",
     ).tag(config=True)
 
+    # The notebooks whose kernel this process started, by folder (a learner's).
+    _notebooks_begun: dict[str, set[str]] = {}
+
     def preprocess(self, nb, resources=None, km=None):
         before, started = timing.spent(), time.perf_counter()
         self._skipped = self._cells_to_skip(nb, resources or {})
@@ -65,13 +86,51 @@ class ExecuteAndDecide(Execute):
         finally:
             timing.rest("kernel stop", time.perf_counter() - started, before)
 
+    def create_kernel_manager(self):
+        """The kernel started ahead for this notebook while the learner's previous one ran,
+        if there is one; otherwise a new manager (nbclient then starts its kernel)."""
+        if not self.kernel_name:  # as nbclient picks it
+            self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or ""
+        spare = _SPARE.pop(self._spare_key(), None)
+        if spare is not None and _running(spare):
+            self.km = spare
+            return spare
+        return super().create_kernel_manager()
+
     async def async_start_new_kernel(self, **kwargs):
         with timing.measured("kernel start"):
             return await super().async_start_new_kernel(**kwargs)
 
     async def async_start_new_kernel_client(self):
         with timing.measured("kernel start"):
-            return await super().async_start_new_kernel_client()
+            started = await super().async_start_new_kernel_client()
+        begun = self._notebooks_begun.setdefault(self._spare_key()[0], set())
+        begun.add(self.resources.get("unique_key", ""))
+        await self._start_spare()
+        return started
+
+    def _spare_key(self) -> tuple:
+        return (self.resources.get("metadata", {}).get("path") or "", self.kernel_name)
+
+    async def _start_spare(self) -> None:
+        """Start the kernel of the learner's next notebook now, in the same folder: a fresh
+        kernel all the same, whose start overlaps this notebook's cells instead of adding
+        to them. Only while notebooks of the release remain; a spare left unused dies with
+        this grading process (bubblewrap's --die-with-parent) or is shut down here."""
+        released = Path(self.skip_demonstrations_of or "/nonexistent")
+        begun = self._notebooks_begun.get(self._spare_key()[0], set())
+        remaining = {p.stem for p in released.glob("*.ipynb")} - begun
+        if not remaining or not self.kernel_name:
+            return
+        await _shutdown_spares()
+        spare = self.kernel_manager_class(kernel_name=self.kernel_name, config=self.config)
+        cwd = self.resources.get("metadata", {}).get("path") or None
+        try:
+            await ensure_async(spare.start_kernel(extra_arguments=self.extra_arguments, cwd=cwd))
+        except Exception:  # no spare: the next notebook starts its kernel as usual
+            self.log.warning("could not start the next notebook's kernel ahead", exc_info=True)
+            return
+        _SPARE[self._spare_key()] = spare
 
     def _cells_to_skip(self, nb, resources: dict) -> set[int]:
         released = Path(self.skip_demonstrations_of or "/nonexistent") / (

@@ -1,6 +1,7 @@
 """The course notebooks through real nbgrader: release in sync, solutions full marks,
 blank release zero, and plausible wrong answers below full marks."""
 
+import concurrent.futures
 import filecmp
 from pathlib import Path
 
@@ -123,15 +124,40 @@ def _validate(*args: str, cwd: Path) -> str:
     return Course(cwd).run("validate", *args).stdout
 
 
+@pytest.fixture(scope="module")
+def validated(tmp_path_factory):
+    """{notebook: (nbgrader validate of the solution, validate --invert of the release)}, the
+    six commands two at a time (each runs a whole notebook), each in a folder of its own
+    (a command writes its course folder's nbgrader_config.py)."""
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        runs = {
+            name: (
+                pool.submit(
+                    _validate,
+                    str(SOLUTIONS / ASSIGNMENT / name),
+                    cwd=tmp_path_factory.mktemp("validate"),
+                ),
+                pool.submit(
+                    _validate,
+                    "--invert",
+                    str(RELEASE / ASSIGNMENT / name),
+                    cwd=tmp_path_factory.mktemp("validate"),
+                ),
+            )
+            for name in NOTEBOOKS
+        }
+        return {
+            name: (solved.result(), inverted.result()) for name, (solved, inverted) in runs.items()
+        }
+
+
 @pytest.mark.nbgrader
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_nbgrader_validate_passes_solutions_and_inverted_fails_every_graded_cell_of_release(
-    graded_class, name
+    validated, name
 ):
-    solved = _validate(str(SOLUTIONS / ASSIGNMENT / name), cwd=graded_class.root)
+    solved, inverted = validated[name]
     assert "Success! Your notebook passes all the tests." in solved, solved
-    released = RELEASE / ASSIGNMENT / name
-    inverted = _validate("--invert", str(released), cwd=graded_class.root)
     # With --invert, nbgrader lists every graded cell that passes; none may.
     assert "Success! The notebook does not pass any tests." in inverted, inverted
 

@@ -13,6 +13,7 @@ from augcourse.check_tools import (
     describe_call,
     expect_array,
     expect_unchanged,
+    observe_draws,
     passed,
 )
 from augcourse.diagnoses import draws_mistake
@@ -130,12 +131,7 @@ def _check_batch_draws(cutmix_batch: Callable) -> None:
         f"cutmix_batch(<{count} images (1, 4, 4), image n filled with 10(n+1)>, np.eye({count}), "
         f"alpha, rng) at alpha 0.2, 4 and 1, seeds 0 to {draws.ALPHA_DRAWS - 1}"
     )
-    keys = draws.draw_keys()
-    results = calls_in_order(
-        cutmix_batch,
-        [(images, labels, alpha, np.random.default_rng(seed)) for alpha, seed in keys],
-    )
-    seen = draws.observed_boxes(keys, [pasted_box(got) for got in results])
+    seen = observe_draws(cutmix_batch, lambda alpha, rng: (images, labels, alpha, rng), pasted_box)
     found = seen.problem()
     if found:
         key = draws_mistake("cutmix_batch", seen)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from augcourse import draws
 from augcourse.failures import Ref, fail
 
 Box = tuple[int, int, int, int]
@@ -46,6 +47,14 @@ def calls_in_order(fn: Callable, calls: list[tuple]) -> Iterator:
     return (call_quietly(fn, *args) for args in calls)
 
 
+def observe_draws(fn: Callable, args_for: Callable, box_of: Callable) -> draws.Observed:
+    """augcourse/draws.py's properties of a CutMix `fn`, over its draws in order (seeds from 0):
+    args_for(alpha, rng) gives a call's arguments, box_of(result) the box it pasted or None."""
+    keys = draws.draw_keys()
+    calls = [args_for(alpha, np.random.default_rng(seed)) for alpha, seed in keys]
+    return draws.observed_boxes(keys, [box_of(got) for got in calls_in_order(fn, calls)])
+
+
 def _name(fn: Callable) -> str:
     return getattr(fn, "__name__", "your function")
 
@@ -62,7 +71,7 @@ def describe(value) -> str:
             # Checks describe the same few small arrays at every seed: format each once.
             return _small_array(value.dtype.str, value.shape, value.tobytes())
         if value.size <= 12:
-            return f"np.array({np.array2string(value, separator=', ')}, dtype={value.dtype})"
+            return _array_text(value)
         return f"<array shape={value.shape} dtype={value.dtype}>"
     if isinstance(value, np.random.Generator):
         return "rng"
@@ -71,7 +80,10 @@ def describe(value) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _small_array(dtype: str, shape: tuple, data: bytes) -> str:
-    value = np.frombuffer(data, dtype=dtype).reshape(shape)
+    return _array_text(np.frombuffer(data, dtype=dtype).reshape(shape))
+
+
+def _array_text(value: np.ndarray) -> str:
     return f"np.array({np.array2string(value, separator=', ')}, dtype={value.dtype})"
 
 

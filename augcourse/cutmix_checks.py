@@ -15,6 +15,7 @@ from augcourse.check_tools import (
     describe_call,
     expect_array,
     expect_unchanged,
+    observe_draws,
     passed,
 )
 from augcourse.diagnoses import draws_mistake, label_mixture_mistake
@@ -178,13 +179,12 @@ def check_cutmix(cutmix: Callable) -> None:
                 "a different one",
                 mistake=("cutmix", "global_random"),
             )
-    seen = _draws_observed(
-        lambda calls: (
-            got[0]
-            for got in calls_in_order(
-                cutmix, [(im1, label1, im2, label2, alpha, rng) for im1, im2, alpha, rng in calls]
-            )
-        )
+    # On a 4 x 4 image, the box pasted is where image1 changed.
+    draw1, draw2 = _image_pair((1, *draws.IMAGE))
+    seen = observe_draws(
+        cutmix,
+        lambda alpha, rng: (draw1, label1, draw2, label2, alpha, rng),
+        lambda got: _pasted_box(draw1, np.asarray(got[0])),
     )
     found = seen.problem()
     if found:
@@ -202,15 +202,6 @@ def check_cutmix(cutmix: Callable) -> None:
     )
 
 
-def _draws_observed(pastes: Callable) -> draws.Observed:
-    """What augcourse/draws.py observes of `pastes(calls)`, which gives, for each call
-    (image1, image2, alpha, rng) in turn, image1 with a patch of image2 pasted, on a 4 x 4
-    image."""
-    image1, image2 = _image_pair((1, *draws.IMAGE))
-    keys = draws.draw_keys()
-    results = pastes([(image1, image2, alpha, np.random.default_rng(seed)) for alpha, seed in keys])
-    boxes = []
-    for result in results:
-        result = np.asarray(result)
-        boxes.append(changed_box(image1, result)[0] if result.shape == image1.shape else None)
-    return draws.observed_boxes(keys, boxes)
+def _pasted_box(image: np.ndarray, result: np.ndarray):
+    """The box of `image` that changed in `result`, or None (nothing, or another shape)."""
+    return changed_box(image, result)[0] if result.shape == image.shape else None

@@ -104,33 +104,36 @@ class ExecuteAndDecide(Execute):
     async def async_start_new_kernel_client(self):
         with timing.measured("kernel start"):
             started = await super().async_start_new_kernel_client()
-        begun = self._notebooks_begun.setdefault(self._spare_key()[0], set())
+        folder, _ = self._spare_key()
+        begun = self._notebooks_begun.setdefault(folder, set())
         begun.add(self.resources.get("unique_key", ""))
-        await self._start_spare()
+        await self._start_spare(begun)
         return started
 
-    def _spare_key(self) -> tuple:
+    def _spare_key(self) -> tuple[str, str]:
+        """(the learner's folder, the kernel's name): what a kernel started ahead must match."""
         return (self.resources.get("metadata", {}).get("path") or "", self.kernel_name)
 
-    async def _start_spare(self) -> None:
+    async def _start_spare(self, begun: set[str]) -> None:
         """Start the kernel of the learner's next notebook now, in the same folder: a fresh
         kernel all the same, whose start overlaps this notebook's cells instead of adding
-        to them. Only while notebooks of the release remain; a spare left unused dies with
-        this grading process (bubblewrap's --die-with-parent) or is shut down here."""
+        to them. Only while notebooks of the release remain beyond those `begun`; a spare
+        left unused dies with this grading process (bubblewrap's --die-with-parent) or is
+        shut down here."""
         released = Path(self.skip_demonstrations_of or "/nonexistent")
-        begun = self._notebooks_begun.get(self._spare_key()[0], set())
-        remaining = {p.stem for p in released.glob("*.ipynb")} - begun
-        if not remaining or not self.kernel_name:
+        folder, kernel_name = self._spare_key()
+        if not kernel_name or not {p.stem for p in released.glob("*.ipynb")} - begun:
             return
         await _shutdown_spares()
-        spare = self.kernel_manager_class(kernel_name=self.kernel_name, config=self.config)
-        cwd = self.resources.get("metadata", {}).get("path") or None
+        spare = self.kernel_manager_class(kernel_name=kernel_name, config=self.config)
         try:
-            await ensure_async(spare.start_kernel(extra_arguments=self.extra_arguments, cwd=cwd))
+            await ensure_async(
+                spare.start_kernel(extra_arguments=self.extra_arguments, cwd=folder or None)
+            )
         except Exception:  # no spare: the next notebook starts its kernel as usual
             self.log.warning("could not start the next notebook's kernel ahead", exc_info=True)
             return
-        _SPARE[self._spare_key()] = spare
+        _SPARE[(folder, kernel_name)] = spare
 
     def _cells_to_skip(self, nb, resources: dict) -> set[int]:
         released = Path(self.skip_demonstrations_of or "/nonexistent") / (
